@@ -1,0 +1,118 @@
+# -*- test-case-name: tests.test_cli -*-
+"""
+C{mesos-tw state}: ask a master for its state over mutual TLS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from twisted.internet.defer import inlineCallbacks
+from twisted.internet.task import react
+from twisted.python import usage
+from twisted.web.client import Agent, readBody
+from twisted.web.iweb import IPolicyForHTTPS
+from zope.interface import implementer
+
+from mesos_tw.protocol.tls import (
+    Credentials,
+    TLSConfigurationError,
+    clientConnectionCreator,
+)
+from mesos_tw.util import hostPort
+
+
+@implementer(IPolicyForHTTPS)
+class ClusterPolicy:
+    """
+    HTTPS to cluster members: their CA, our certificate, their name checked.
+    """
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    def creatorForNetloc(self, hostname: bytes, port: int):
+        return clientConnectionCreator(self._credentials, hostname.decode("ascii"))
+
+
+class Options(usage.Options):
+    synopsis = "[--master HOST:PORT] [--tls-dir DIR] [--json]"
+    longdesc = (
+        "Print the registered slaves (and, with --json, the whole state) of "
+        "a master. --master and --tls-dir default to $MESOS_MASTER and "
+        "$MESOS_TLS_DIR, which `mesos-tw local` sets for its command."
+    )
+    optFlags = [["json", None, "Print the state as JSON."]]
+    optParameters = [
+        ["master", None, None, "The master, as HOST:PORT.", hostPort],
+        ["tls-dir", None, None, "A directory made by `mesos-tw ca issue`."],
+    ]
+
+    def postOptions(self) -> None:
+        if self["master"] is None:
+            if "MESOS_MASTER" not in os.environ:
+                raise usage.UsageError("--master (or $MESOS_MASTER) is required")
+            self["master"] = hostPort(os.environ["MESOS_MASTER"])
+        tlsDir = self["tls-dir"] or os.environ.get("MESOS_TLS_DIR")
+        if not tlsDir:
+            raise usage.UsageError("--tls-dir (or $MESOS_TLS_DIR) is required")
+        try:
+            self["credentials"] = Credentials.fromDirectory(tlsDir)
+        except TLSConfigurationError as e:
+            raise usage.UsageError(str(e))
+
+
+@inlineCallbacks
+def fetchState(reactor, credentials: Credentials, host: str, port: int):
+    """
+    GET the master's C{/state}.
+
+    @return: a Deferred firing with the decoded JSON.
+    """
+    agent = Agent(reactor, contextFactory=ClusterPolicy(credentials))
+    url = f"https://{host}:{port}/state".encode()
+    response = yield agent.request(b"GET", url)
+    body = yield readBody(response)
+    if response.code != 200:
+        raise RuntimeError(f"{url.decode()} answered {response.code}: {body[:200]!r}")
+    return json.loads(body)
+
+
+def describe(state: dict[str, Any]) -> str:
+    """
+    A short human summary of a master's state.
+    """
+    lines = [f"master {state['id']} at {state['pid']}"]
+    lines.append(f"{len(state['slaves'])} slave(s):")
+    for slave in state["slaves"]:
+        resources = ";".join(
+            f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}"
+            for k, v in sorted(slave["resources"].items())
+        )
+        status = "active" if slave["active"] else "disconnected"
+        lines.append(f"  {slave['id']}  {slave['hostname']}  {status}  {resources}")
+    return "\n".join(lines)
+
+
+def run(options: Options) -> int:
+    """
+    Print the state; exit 1 if the master cannot be reached.
+    """
+    host, port = options["master"]
+
+    def show(state: dict[str, Any]) -> None:
+        print(json.dumps(state, indent=1) if options["json"] else describe(state))
+
+    def failed(f):
+        print(f"mesos-tw state: cannot read {host}:{port}: {f.getErrorMessage()}",
+              file=sys.stderr)
+        raise SystemExit(1)
+
+    react(
+        lambda reactor: fetchState(reactor, options["credentials"], host, port)
+        .addCallbacks(show, failed)
+    )
+    return 0

@@ -1,0 +1,17 @@
+"""
+The master's defaults, with Apache Mesos's names and values.
+"""
+
+DEFAULT_PORT = 5050
+
+#: Seconds between pings to a slave; a ping unanswered by the next counts.
+SLAVE_PING_TIMEOUT = 15.0
+
+#: Missed pongs in a row after which a slave is removed.
+MAX_SLAVE_PING_TIMEOUTS = 5
+
+#: Seconds between batch allocation runs.
+ALLOCATION_INTERVAL = 1.0
+
+#: Slaves must speak at least this version of our protocol.
+MINIMUM_SLAVE_VERSION = "0.1.0"

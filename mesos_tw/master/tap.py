@@ -1,0 +1,133 @@
+# -*- test-case-name: tests.test_master_tap -*-
+"""
+C{twistd mesos-master}: options and the master's service tree.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import uuid
+
+from twisted.application.service import IService, MultiService, Service
+from twisted.python import usage
+from twisted.web.server import Site
+
+import mesos_tw
+from mesos_tw.master import constants
+from mesos_tw.master.http import makeRoot
+from mesos_tw.master.master import Master
+from mesos_tw.mesos_pb2 import Address, MasterInfo
+from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
+from mesos_tw.protocol.listen import ListenerService
+from mesos_tw.protocol.sniff import SniffingFactory
+from mesos_tw.protocol.tls import Credentials, TLSConfigurationError, serverEndpoint
+from mesos_tw.util import positive, port
+
+
+class Options(usage.Options):
+    synopsis = "[options]"
+    longdesc = (
+        "Run a mesos_tw master: it registers slaves and frameworks, offers "
+        "the slaves' resources to frameworks and relays their tasks. Every "
+        "connection is mutual TLS against the cluster CA in --tls-dir (make "
+        "one with `mesos-tw ca init` and `mesos-tw ca issue --role master`). "
+        "The same port serves the wire protocol and HTTP (/state, /health)."
+    )
+    optParameters = [
+        ["ip", None, "127.0.0.1", "Address to listen on."],
+        ["port", None, constants.DEFAULT_PORT, "Port to listen on.", port],
+        ["tls-dir", None, None,
+         "Directory with ca.pem, cert.pem and key.pem of a master certificate "
+         "(required)."],
+        ["work-dir", None, None, "Directory for the master's files."],
+        ["hostname", None, None,
+         "Hostname the master advertises (default: this host's name)."],
+        ["slave-ping-timeout", None, constants.SLAVE_PING_TIMEOUT,
+         "Seconds between pings to each slave.", positive(float)],
+        ["max-slave-ping-timeouts", None, constants.MAX_SLAVE_PING_TIMEOUTS,
+         "Missed pongs in a row after which a slave is removed.", positive(int)],
+        ["max-frame-size", None, MAX_FRAME_SIZE,
+         "Largest frame accepted from a peer, in bytes.", positive(int)],
+    ]
+
+    def postOptions(self) -> None:
+        if not self["tls-dir"]:
+            raise usage.UsageError(
+                "--tls-dir is required: create one with "
+                "`mesos-tw ca issue CA_DIR --role master --name master --host HOST`"
+            )
+        try:
+            self["credentials"] = Credentials.fromDirectory(self["tls-dir"])
+        except TLSConfigurationError as e:
+            raise usage.UsageError(str(e))
+        if self["credentials"].role != "master":
+            raise usage.UsageError(
+                f"the certificate in {self['tls-dir']} is for role "
+                f"{self['credentials'].role!r}; a master needs role 'master'"
+            )
+        if self["hostname"] is None:
+            self["hostname"] = socket.gethostname()
+
+
+def masterInfo(options: Options) -> MasterInfo:
+    """
+    Who this master is, as it tells slaves and frameworks.
+    """
+    ip, listenPort = options["ip"], options["port"]
+    try:
+        packed = struct.unpack("=I", socket.inet_aton(ip))[0]
+    except OSError:
+        packed = 0
+    return MasterInfo(
+        id=str(uuid.uuid4()),
+        ip=packed,
+        port=listenPort,
+        pid=f"master@{ip}:{listenPort}",
+        hostname=options["hostname"],
+        version=mesos_tw.__version__,
+        address=Address(hostname=options["hostname"], ip=ip, port=listenPort),
+    )
+
+
+class MasterService(Service):
+    """
+    Runs a L{Master}'s timers while the service runs.
+    """
+
+    def __init__(self, master: Master) -> None:
+        self.master = master
+
+    def stopService(self) -> None:
+        Service.stopService(self)
+        self.master.stop()
+
+
+def makeService(options: Options, reactor=None) -> IService:
+    """
+    The master's service tree: the master and its TLS listener.
+    """
+    if reactor is None:
+        from twisted.internet import reactor
+    master = Master(
+        masterInfo(options),
+        reactor,
+        pingTimeout=options["slave-ping-timeout"],
+        maxPingTimeouts=options["max-slave-ping-timeouts"],
+    )
+    top = MultiService()
+    MasterService(master).setServiceParent(top)
+    wire = MessageFactory(
+        master.dispatcher,
+        options["max-frame-size"],
+        onLost=master.connectionLost,
+    )
+    factory = SniffingFactory(wire, Site(makeRoot(master)))
+    endpoint = serverEndpoint(
+        reactor, options["credentials"], options["port"], options["ip"]
+    )
+    listener = ListenerService(endpoint, factory)
+    listener.setName("listener")
+    listener.setServiceParent(top)
+    top.master = master
+    return top

@@ -1,0 +1,3 @@
+"""
+The wire: length-prefixed protobuf envelopes over mutual TLS.
+"""

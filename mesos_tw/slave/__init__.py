@@ -1,0 +1,3 @@
+"""
+The slave: reports a machine's resources to the master and runs tasks.
+"""

@@ -1,0 +1,164 @@
+# -*- test-case-name: tests.test_slave_tap -*-
+"""
+C{twistd mesos-slave}: options and the slave's service tree.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+
+from twisted.application.internet import ClientService, backoffPolicy
+from twisted.application.service import IService, MultiService, Service
+from twisted.python import usage
+from twisted.web.server import Site
+
+from mesos_tw.mesos_pb2 import SlaveInfo
+from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
+from mesos_tw.protocol.listen import ListenerService
+from mesos_tw.protocol.tls import (
+    Credentials,
+    TLSConfigurationError,
+    clientEndpoint,
+    serverEndpoint,
+)
+from mesos_tw.resources import Resources, ResourcesError
+from mesos_tw.slave import constants
+from mesos_tw.slave.detect import detectResources
+from mesos_tw.slave.http import makeRoot
+from mesos_tw.slave.slave import Slave
+from mesos_tw.util import hostPort, port, positive
+
+
+class Options(usage.Options):
+    synopsis = "--master HOST:PORT --tls-dir DIR --work-dir DIR [options]"
+    longdesc = (
+        "Run a mesos_tw slave: it offers this machine's resources to the "
+        "master at --master and runs the tasks frameworks launch on them. "
+        "It connects with mutual TLS using the slave certificate in --tls-dir "
+        "(make one with `mesos-tw ca issue CA_DIR --role slave`). Its own "
+        "port serves HTTP (/state) to holders of cluster certificates."
+    )
+    optParameters = [
+        ["master", None, None, "The master, as HOST:PORT (required).", hostPort],
+        ["ip", None, "127.0.0.1", "Address to listen on."],
+        ["port", None, constants.DEFAULT_PORT, "Port to listen on.", port],
+        ["tls-dir", None, None,
+         "Directory with ca.pem, cert.pem and key.pem of a slave certificate "
+         "(required)."],
+        ["work-dir", None, None,
+         "Directory for sandboxes and checkpoints (required)."],
+        ["resources", None, "",
+         "Resources to offer, e.g. 'cpus:4;mem:2048;ports:[31000-32000]'; "
+         "cpus, mem, disk and ports not given are detected."],
+        ["hostname", None, None,
+         "Hostname the slave reports (default: this host's name)."],
+        ["registration-backoff-factor", None,
+         constants.REGISTRATION_BACKOFF_FACTOR,
+         "First registration after a random delay up to this many seconds; "
+         "retries back off up to 60 s.", positive(float)],
+        ["max-frame-size", None, MAX_FRAME_SIZE,
+         "Largest frame accepted from the master, in bytes.", positive(int)],
+    ]
+
+    def postOptions(self) -> None:
+        for required, hint in [
+            ("master", "the master's HOST:PORT"),
+            ("tls-dir", "create one with `mesos-tw ca issue CA_DIR --role slave "
+                        "--name NAME --host HOST`"),
+            ("work-dir", "a directory the slave may write to"),
+        ]:
+            if not self[required]:
+                raise usage.UsageError(f"--{required} is required: {hint}")
+        try:
+            self["credentials"] = Credentials.fromDirectory(self["tls-dir"])
+        except TLSConfigurationError as e:
+            raise usage.UsageError(str(e))
+        if self["credentials"].role != "slave":
+            raise usage.UsageError(
+                f"the certificate in {self['tls-dir']} is for role "
+                f"{self['credentials'].role!r}; a slave needs role 'slave'"
+            )
+        try:
+            given = Resources.parse(self["resources"])
+        except ResourcesError as e:
+            raise usage.UsageError(f"--resources: {e}")
+        os.makedirs(self["work-dir"], exist_ok=True)
+        self["resources"] = detectResources(given, self["work-dir"])
+        if self["hostname"] is None:
+            self["hostname"] = socket.gethostname()
+
+
+class SlaveService(Service):
+    """
+    Runs a L{Slave}: it learns its port from the listener and stops its
+    timers when the service stops.
+    """
+
+    def __init__(self, slave: Slave, listener: ListenerService) -> None:
+        self.slave = slave
+        self.listener = listener
+
+    def startService(self) -> None:
+        Service.startService(self)
+        if self.listener.port is not None:
+            self.slave.info.port = self.listener.port.getHost().port
+
+    def stopService(self) -> None:
+        Service.stopService(self)
+        self.slave.stop()
+
+
+def makeService(options: Options, reactor=None, stopReactor: bool = True) -> IService:
+    """
+    The slave's service tree: the slave, its link to the master and its
+    HTTP listener.
+
+    @param stopReactor: whether the master's order to shut down stops the
+        reactor (as in a daemon) or only this slave's services.
+    """
+    if reactor is None:
+        from twisted.internet import reactor
+    info = SlaveInfo(
+        hostname=options["hostname"],
+        port=options["port"],
+        resources=options["resources"].toProto(),
+    )
+    top = MultiService()
+
+    def shutdown(why: str) -> None:
+        top.stopService()
+        if stopReactor and reactor.running:
+            reactor.stop()
+
+    slave = Slave(
+        info,
+        reactor,
+        backoffFactor=options["registration-backoff-factor"],
+        onShutdown=shutdown,
+    )
+    credentials = options["credentials"]
+    listener = ListenerService(
+        serverEndpoint(reactor, credentials, options["port"], options["ip"]),
+        Site(makeRoot(slave)),
+    )
+    listener.setName("listener")
+    listener.setServiceParent(top)
+    SlaveService(slave, listener).setServiceParent(top)
+    host, masterPort = options["master"]
+    link = ClientService(
+        clientEndpoint(reactor, credentials, host, masterPort),
+        MessageFactory(
+            slave.dispatcher,
+            options["max-frame-size"],
+            onReady=slave.connected,
+            onLost=slave.disconnected,
+        ),
+        retryPolicy=backoffPolicy(initialDelay=0.5, maxDelay=60.0, jitter=random.random),
+        clock=reactor,
+    )
+    link.setName("master-link")
+    link.setServiceParent(top)
+    top.slave = slave
+    return top
