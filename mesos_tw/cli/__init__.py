@@ -1,0 +1,1 @@
+"""The mesos-tw command line."""

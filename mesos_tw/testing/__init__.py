@@ -1,0 +1,3 @@
+"""
+Helpers for testing mesos_tw and code built on it.
+"""
