@@ -26,6 +26,7 @@ test: $(STAMP)
 	$(PY) -m twisted.trial --reporter=text $(TESTS)
 
 demo: $(STAMP)
+	rm -rf demo-work
 	$(VENV)/bin/mesos-tw local --num-slaves 2 --work-dir demo-work -- $(PY) examples/demo.py
 
 proto: $(STAMP)
