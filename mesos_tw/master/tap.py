@@ -92,11 +92,20 @@ def masterInfo(options: Options) -> MasterInfo:
 
 class MasterService(Service):
     """
-    Runs a L{Master}'s timers while the service runs.
+    Runs a L{Master}: it learns its port from the listener (for C{--port 0})
+    and stops its timers when the service stops.
     """
 
-    def __init__(self, master: Master) -> None:
+    def __init__(self, master: Master, listener: ListenerService) -> None:
         self.master = master
+        self.listener = listener
+
+    def startService(self) -> None:
+        Service.startService(self)
+        info = self.master.info
+        if self.listener.port is not None and info.port == 0:
+            info.port = info.address.port = self.listener.port.getHost().port
+            info.pid = f"master@{info.address.ip}:{info.port}"
 
     def stopService(self) -> None:
         Service.stopService(self)
@@ -116,7 +125,6 @@ def makeService(options: Options, reactor=None) -> IService:
         maxPingTimeouts=options["max-slave-ping-timeouts"],
     )
     top = MultiService()
-    MasterService(master).setServiceParent(top)
     wire = MessageFactory(
         master.dispatcher,
         options["max-frame-size"],
@@ -129,5 +137,6 @@ def makeService(options: Options, reactor=None) -> IService:
     listener = ListenerService(endpoint, factory)
     listener.setName("listener")
     listener.setServiceParent(top)
+    MasterService(master, listener).setServiceParent(top)
     top.master = master
     return top
