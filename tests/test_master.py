@@ -415,11 +415,11 @@ class HealthTests(MasterTestCase):
         self.assertEqual(state["activated_slaves"], 0)
         self.assertEqual(state["deactivated_slaves"], 1)
 
-    def test_pongAfterConnectionLost(self) -> None:
+    def test_unregisteredConnectionLost(self) -> None:
         """
-        Losing an unregistered connection changes nothing.
+        Losing a connection that never registered changes nothing.
         """
-        registeredProtocol, _, slaveId = self.registered()
+        _, _, slaveId = self.registered()
         protocol, _ = self.connect(name="other")
         self.lose(protocol)
         self.assertTrue(self.master.slaves[slaveId].connected)
@@ -602,6 +602,29 @@ class ReregistrationTests(MasterTestCase):
         _, _, fresh = self.registered("slave2")
         self.assertEqual(fresh, f"{MASTER_ID}-S0")
 
+    def test_idOfOurRange(self) -> None:
+        """
+        A slave re-registering with an id this master would issue next keeps
+        it, and the next new slave gets another id.
+        """
+        taken = f"{MASTER_ID}-S0"
+        protocol, transport = self.connect(name="slave1")
+        protocol.dataReceived(wire(reregister(taken)))
+        _, _, fresh = self.registered("slave2")
+        self.assertEqual(fresh, f"{MASTER_ID}-S1")
+        self.assertEqual(self.master.slaves[taken].principal, "slave1")
+        self.assertEqual(self.master.slaves[fresh].principal, "slave2")
+
+    def test_secondIdOnConnection(self) -> None:
+        """
+        A connection that is one slave cannot re-register as another.
+        """
+        protocol, transport, slaveId = self.registered("slave1")
+        transport.clear()
+        protocol.dataReceived(wire(reregister("other-S9")))
+        self.assertRefused(transport, f"this connection is slave {slaveId}")
+        self.assertNotIn("other-S9", self.master.slaves)
+
     def test_noId(self) -> None:
         """
         A re-registration without a slave id is refused.
@@ -641,6 +664,9 @@ class UnregistrationTests(MasterTestCase):
     """
 
     def unregister(self, slaveId: str):
+        """
+        A L{msgs.UnregisterSlaveMessage} for C{slaveId}.
+        """
         return msgs.UnregisterSlaveMessage(slave_id=SlaveID(value=slaveId))
 
     def test_unregister(self) -> None:

@@ -96,6 +96,9 @@ class Master:
         if resources is None:
             return
         slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
+        while slaveId in self.slaves:
+            # Taken by a slave that re-registered with an id of our range.
+            slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
         slave = self._addSlave(slaveId, message.slave, resources, connection)
         self._log.info(
             "Registered slave {slaveId} at {peer} ({hostname}) with {resources}",
@@ -105,6 +108,7 @@ class Master:
             resources=str(resources),
         )
         self._sendRegistered(slave)
+        slave.observer.start()
 
     def reregisterSlave(
         self, connection: MessageProtocol, message: msgs.ReregisterSlaveMessage
@@ -116,6 +120,12 @@ class Master:
         slaveId = message.slave.id.value
         if not slaveId:
             self._refuseSlave(connection, "re-registration without a slave id")
+            return
+        current = self._slaveByConnection.get(connection)
+        if current is not None and current.id != slaveId:
+            self._refuseSlave(
+                connection, f"this connection is slave {current.id}, not {slaveId}"
+            )
             return
         resources = self._validateSlave(connection, message.slave, message.version)
         if resources is None:
@@ -146,6 +156,7 @@ class Master:
                 slave_id=SlaveID(value=slaveId), connection=self._slaveConnection()
             )
         )
+        slave.observer.start()
 
     def unregisterSlave(
         self, connection: MessageProtocol, message: msgs.UnregisterSlaveMessage
@@ -180,7 +191,8 @@ class Master:
         self._detach(slave)
         if connection is not None:
             connection.transport.loseConnection()
-        del self.slaves[slave.id]
+        if self.slaves.get(slave.id) is slave:
+            del self.slaves[slave.id]
 
     # --- Connections ---------------------------------------------------------
 
@@ -260,7 +272,6 @@ class Master:
             self._pingTimeout,
             self._maxPingTimeouts,
         )
-        slave.observer.start()
 
     def _detach(self, slave: Slave) -> None:
         if slave.observer is not None:
