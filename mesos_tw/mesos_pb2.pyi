@@ -7,6 +7,13 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DRIVER_NOT_STARTED: _ClassVar[Status]
+    DRIVER_RUNNING: _ClassVar[Status]
+    DRIVER_ABORTED: _ClassVar[Status]
+    DRIVER_STOPPED: _ClassVar[Status]
+
 class TaskState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     TASK_STAGING: _ClassVar[TaskState]
@@ -23,6 +30,10 @@ class TaskState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TASK_GONE: _ClassVar[TaskState]
     TASK_GONE_BY_OPERATOR: _ClassVar[TaskState]
     TASK_UNKNOWN: _ClassVar[TaskState]
+DRIVER_NOT_STARTED: Status
+DRIVER_RUNNING: Status
+DRIVER_ABORTED: Status
+DRIVER_STOPPED: Status
 TASK_STAGING: TaskState
 TASK_STARTING: TaskState
 TASK_RUNNING: TaskState
