@@ -156,6 +156,8 @@ class MasterTestCase(SynchronousTestCase):
         protocol, transport = self.connect(name=name)
         protocol.dataReceived(wire(register(info)))
         [reply] = ofType(sent(transport), msgs.SlaveRegisteredMessage)
+        # Run the allocation a registration asks for.
+        self.clock.advance(0)
         return protocol, transport, reply.slave_id.value
 
     def assertRefused(self, transport: StringTransport, text: str) -> None:
@@ -723,6 +725,8 @@ class StateTests(MasterTestCase):
                 "activated_slaves": 0,
                 "deactivated_slaves": 0,
                 "slaves": [],
+                "frameworks": [],
+                "completed_frameworks": [],
             },
         )
 

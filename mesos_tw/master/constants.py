@@ -15,3 +15,12 @@ ALLOCATION_INTERVAL = 1.0
 
 #: Slaves must speak at least this version of our protocol.
 MINIMUM_SLAVE_VERSION = "0.1.0"
+
+#: Frameworks removed, kept for the state endpoint.
+MAX_COMPLETED_FRAMEWORKS = 50
+
+#: Finished tasks kept per framework for the state endpoint.
+MAX_COMPLETED_TASKS_PER_FRAMEWORK = 1000
+
+#: Status updates kept per task.
+MAX_STATUSES_PER_TASK = 10

@@ -12,6 +12,9 @@ from twisted.web.resource import Resource
 from twisted.web.server import Request
 
 from mesos_tw.master.master import Master, Slave
+from mesos_tw.master.records import Framework, TaskRecord
+from mesos_tw.resources import Resources
+from mesos_tw.tasks import stateName
 
 
 def slaveJSON(slave: Slave) -> dict[str, Any]:
@@ -30,6 +33,58 @@ def slaveJSON(slave: Slave) -> dict[str, Any]:
     }
 
 
+def taskJSON(record: TaskRecord) -> dict[str, Any]:
+    """
+    One task in the state.
+    """
+    task = record.task
+    return {
+        "id": record.id,
+        "name": task.name,
+        "framework_id": task.framework_id.value,
+        "slave_id": record.slaveId,
+        "executor_id": task.executor_id.value,
+        "state": stateName(task.state),
+        "resources": record.resources.toJSON(),
+        "statuses": [
+            {"state": stateName(s.state), "timestamp": s.timestamp} for s in task.statuses
+        ],
+    }
+
+
+def frameworkJSON(master: Master, framework: Framework) -> dict[str, Any]:
+    """
+    One framework in the state, with its resources in use and offered.
+    """
+    used = Resources()
+    for record in framework.tasks.values():
+        if not record.recovered:
+            used = used + record.resources
+    offered = Resources()
+    for offerId in framework.offers:
+        offered = offered + master.offers[offerId].resources
+    info = framework.info
+    return {
+        "id": framework.id,
+        "name": info.name,
+        "user": info.user,
+        "principal": info.principal,
+        "role": framework.role,
+        "failover_timeout": info.failover_timeout,
+        "checkpoint": info.checkpoint,
+        "active": framework.active,
+        "connected": framework.connected,
+        "registered_time": framework.registeredTime,
+        "reregistered_time": framework.reregisteredTime,
+        "unregistered_time": framework.unregisteredTime,
+        "used_resources": used.toJSON(),
+        "offered_resources": offered.toJSON(),
+        "tasks": [taskJSON(r) for r in framework.tasks.values()],
+        "completed_tasks": [taskJSON(r) for r in framework.completedTasks],
+        "offers": sorted(framework.offers),
+    }
+
+
 def stateJSON(master: Master) -> dict[str, Any]:
     """
     The master's state, in the shape of Mesos's C{/master/state}.
@@ -44,6 +99,10 @@ def stateJSON(master: Master) -> dict[str, Any]:
         "activated_slaves": sum(1 for s in slaves if s["active"]),
         "deactivated_slaves": sum(1 for s in slaves if not s["active"]),
         "slaves": slaves,
+        "frameworks": [frameworkJSON(master, f) for f in master.frameworks.values()],
+        "completed_frameworks": [
+            frameworkJSON(master, f) for f in master.completedFrameworks
+        ],
     }
 
 

@@ -47,6 +47,11 @@ class Options(usage.Options):
          "Seconds between pings to each slave.", positive(float)],
         ["max-slave-ping-timeouts", None, constants.MAX_SLAVE_PING_TIMEOUTS,
          "Missed pongs in a row after which a slave is removed.", positive(int)],
+        ["allocation-interval", None, constants.ALLOCATION_INTERVAL,
+         "Seconds between batch allocations.", positive(float)],
+        ["offer-timeout", None, None,
+         "Seconds after which an unused offer is rescinded (default: never).",
+         positive(float)],
         ["max-frame-size", None, MAX_FRAME_SIZE,
          "Largest frame accepted from a peer, in bytes.", positive(int)],
     ]
@@ -102,6 +107,7 @@ class MasterService(Service):
 
     def startService(self) -> None:
         Service.startService(self)
+        self.master.start()
         info = self.master.info
         if self.listener.port is not None and info.port == 0:
             info.port = info.address.port = self.listener.port.getHost().port
@@ -123,6 +129,8 @@ def makeService(options: Options, reactor=None) -> IService:
         reactor,
         pingTimeout=options["slave-ping-timeout"],
         maxPingTimeouts=options["max-slave-ping-timeouts"],
+        allocationInterval=options["allocation-interval"],
+        offerTimeout=options["offer-timeout"],
     )
     top = MultiService()
     wire = MessageFactory(

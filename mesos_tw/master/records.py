@@ -1,0 +1,94 @@
+# -*- test-case-name: tests.test_master_frameworks -*-
+"""
+The master's records of frameworks, tasks and offers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attr
+from twisted.internet.interfaces import IDelayedCall
+
+from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, Task
+from mesos_tw.protocol.framing import MessageProtocol
+from mesos_tw.resources import Resources
+
+
+@attr.s(auto_attribs=True, eq=False)
+class Framework:
+    """
+    A registered framework.
+
+    @ivar active: whether it is offered resources (connected, not aborted).
+    @ivar tasks: its unfinished tasks (and finished ones not yet
+        acknowledged) by task id.
+    @ivar executors: its executors by slave id, then executor id.
+    @ivar offers: ids of its outstanding offers.
+    """
+
+    id: str
+    info: FrameworkInfo
+    connection: MessageProtocol | None
+    registeredTime: float
+    active: bool = True
+    reregisteredTime: float | None = None
+    unregisteredTime: float | None = None
+    tasks: dict[str, "TaskRecord"] = attr.ib(factory=dict)
+    executors: dict[str, dict[str, ExecutorInfo]] = attr.ib(factory=dict)
+    offers: set[str] = attr.ib(factory=set)
+    completedTasks: list["TaskRecord"] = attr.ib(factory=list)
+    failoverTimer: IDelayedCall | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None
+
+    @property
+    def role(self) -> str:
+        return self.info.roles[0] if self.info.roles else self.info.role
+
+    def hasCapability(self, capability: int) -> bool:
+        """
+        Whether the framework declared C{capability}
+        (a C{FrameworkInfo.Capability.Type}).
+        """
+        return any(c.type == capability for c in self.info.capabilities)
+
+
+@attr.s(auto_attribs=True, eq=False)
+class TaskRecord:
+    """
+    A task the master launched.
+
+    @ivar task: the L{Task} protobuf (state, statuses, latest update).
+    @ivar resources: what it uses, as L{Resources}.
+    @ivar recovered: whether its resources went back to the allocator (once
+        it reached a terminal state).
+    """
+
+    task: Task
+    resources: Resources
+    recovered: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.task.task_id.value
+
+    @property
+    def slaveId(self) -> str:
+        return self.task.slave_id.value
+
+
+@attr.s(auto_attribs=True, eq=False)
+class OfferRecord:
+    """
+    An outstanding offer.
+    """
+
+    id: str
+    frameworkId: str
+    slaveId: str
+    resources: Resources
+    proto: Any
+    timer: IDelayedCall | None = None
