@@ -9,7 +9,7 @@ import sys
 
 from twisted.python import usage
 
-from mesos_tw.cli import ca, local, state
+from mesos_tw.cli import ca, execute, local, state
 
 
 class Options(usage.Options):
@@ -22,6 +22,8 @@ class Options(usage.Options):
         ["ca", None, ca.Options, "Make a cluster CA and issue certificates."],
         ["local", None, local.Options,
          "Run a master and N slaves in this process, on loopback."],
+        ["execute", None, execute.Options,
+         "Run one command as a task and follow it to its end."],
         ["state", None, state.Options, "Show a master's state."],
     ]
 
@@ -30,7 +32,7 @@ class Options(usage.Options):
             raise usage.UsageError("a command is required")
 
 
-_RUNNERS = {"ca": ca.run, "local": local.run, "state": state.run}
+_RUNNERS = {"ca": ca.run, "execute": execute.run, "local": local.run, "state": state.run}
 
 
 def main(argv: list[str] | None = None) -> None:
