@@ -41,7 +41,8 @@ class PrimesExecutor(Executor):
         return driver.sendStatusUpdate(status)
 
     def launchTask(self, driver, task):
-        self._update(driver, task, mesos_pb2.TASK_RUNNING)
+        # Its acknowledgement is not waited for; the final update's is.
+        self._update(driver, task, mesos_pb2.TASK_RUNNING).addErrback(lambda f: None)
         low, high = json.loads(task.data)
         count = countPrimes(low, high)
         self.tasks += 1
