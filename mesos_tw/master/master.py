@@ -29,8 +29,8 @@ from mesos_tw.master.observer import SlaveObserver
 from mesos_tw.master.records import Framework, OfferRecord, TaskRecord
 from mesos_tw.master.validation import (
     ValidationError,
-    validateId,
     validateOffers,
+    validateRole,
     validateTask,
 )
 from mesos_tw.mesos_pb2 import FrameworkInfo, MasterInfo, SlaveID, TaskStatus
@@ -104,6 +104,9 @@ class Master:
         self.frameworks: dict[str, Framework] = {}
         self.completedFrameworks: list[Framework] = []
         self._removedFrameworks: set[str] = set()
+        # Tasks reported by re-registering slaves for frameworks that have
+        # not re-registered yet (after a master failover), by framework id.
+        self._orphanTasks: dict[str, dict[str, TaskRecord]] = {}
         self.offers: dict[str, OfferRecord] = {}
         self._slaveByConnection: dict[MessageProtocol, Slave] = {}
         self._frameworkByConnection: dict[MessageProtocol, Framework] = {}
@@ -293,6 +296,9 @@ class Master:
                     TaskStatus.REASON_SLAVE_REMOVED,
                     f"Slave {slave.id} removed: {why}",
                 )
+        for orphans in self._orphanTasks.values():
+            for taskId in [t for t, r in orphans.items() if r.slaveId == slave.id]:
+                del orphans[taskId]
         self.allocator.removeSlave(slave.id)
         lost = msgs.LostSlaveMessage(slave_id=SlaveID(value=slave.id))
         for framework in self.frameworks.values():
@@ -318,6 +324,9 @@ class Master:
             self._frameworkError(connection, error)
             return
         frameworkId = f"{self.info.id}-{next(self._frameworkIds):04d}"
+        while frameworkId in self.frameworks or frameworkId in self._removedFrameworks:
+            # Taken by a framework that re-registered with an id of our range.
+            frameworkId = f"{self.info.id}-{next(self._frameworkIds):04d}"
         info.id.value = frameworkId
         framework = self._addFramework(info, connection)
         self._log.info(
@@ -346,6 +355,12 @@ class Master:
             return
         if frameworkId in self._removedFrameworks:
             self._frameworkError(connection, f"Framework {frameworkId} has been removed")
+            return
+        current = self._frameworkByConnection.get(connection)
+        if current is not None and current.id != frameworkId:
+            self._frameworkError(
+                connection, f"this connection is framework {current.id}, not {frameworkId}"
+            )
             return
         error = self._validateFramework(info, connection)
         if error is not None:
@@ -376,8 +391,10 @@ class Master:
                 old.send(msgs.FrameworkErrorMessage(message="Framework failed over"))
             framework.info.CopyFrom(info)
             self._attachFramework(framework, connection)
+            # Offers made to the old scheduler go back; only the same
+            # connection is told they are gone.
             for offer in [self.offers[o] for o in list(framework.offers)]:
-                self._removeOffer(offer, rescind=True)
+                self._removeOffer(offer, rescind=old is connection)
         framework.reregisteredTime = self._clock.seconds()
         self._log.info(
             "Re-registered framework {frameworkId} at {peer} (failover: {failover})",
@@ -459,8 +476,7 @@ class Master:
             return "FrameworkInfo.user is empty"
         try:
             for role in list(info.roles) or [info.role]:
-                if role != "*":
-                    validateId("role", role)
+                validateRole(role)
         except ValidationError as e:
             return str(e)
         if not (info.failover_timeout >= 0 and info.failover_timeout < float("inf")):
@@ -481,7 +497,11 @@ class Master:
             registeredTime=self._clock.seconds(),
         )
         self.frameworks[framework.id] = framework
-        self.allocator.addFramework(framework.id, framework.role, {}, True)
+        framework.tasks.update(self._orphanTasks.pop(framework.id, {}))
+        used: dict[str, Resources] = {}
+        for record in framework.tasks.values():
+            used[record.slaveId] = used.get(record.slaveId, Resources()) + record.resources
+        self.allocator.addFramework(framework.id, framework.role, used, True)
         self._attachFramework(framework, connection)
         return framework
 
@@ -1171,15 +1191,20 @@ class Master:
         self.slaves[slaveId] = slave
         used: dict[str, Resources] = {}
         for task in tasks:
-            framework = self.frameworks.get(task.framework_id.value)
-            if framework is None or isTerminal(task.state):
+            if isTerminal(task.state):
+                continue
+            frameworkId = task.framework_id.value
+            framework = self.frameworks.get(frameworkId)
+            known = framework.tasks if framework is not None else (
+                self._orphanTasks.setdefault(frameworkId, {})
+            )
+            if task.task_id.value in known:
                 continue
             taskResources = Resources.fromProto(task.resources)
-            used[framework.id] = used.get(framework.id, Resources()) + taskResources
-            if task.task_id.value not in framework.tasks:
-                copy = mesos_pb2.Task()
-                copy.CopyFrom(task)
-                framework.tasks[task.task_id.value] = TaskRecord(copy, taskResources)
+            used[frameworkId] = used.get(frameworkId, Resources()) + taskResources
+            copy = mesos_pb2.Task()
+            copy.CopyFrom(task)
+            known[task.task_id.value] = TaskRecord(copy, taskResources)
         self.allocator.addSlave(slaveId, resources, used)
         self._attach(slave, connection)
         self._allocateSoon([slaveId])

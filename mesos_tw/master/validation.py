@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from mesos_tw.mesos_pb2 import ExecutorInfo, TaskInfo
 from mesos_tw.resources import Resources, ResourcesError
 
-_BAD_ID = re.compile(r"[\s/]|^\.\.?$")
+_BAD_ID = re.compile(r"[\s/]")
 
 
 class ValidationError(Exception):
@@ -27,8 +27,22 @@ def validateId(kind: str, value: str) -> None:
     """
     if not value:
         raise ValidationError(f"{kind} id is empty")
+    if value in (".", ".."):
+        raise ValidationError(f"{kind} id may not be {value!r}")
     if _BAD_ID.search(value):
         raise ValidationError(f"{kind} id {value!r} contains whitespace or '/'")
+
+
+def validateRole(role: str) -> None:
+    """
+    Roles are C{*} or '/'-separated names, each non-empty, not '.' or '..',
+    not starting with '-', without whitespace.
+    """
+    if role == "*":
+        return
+    for part in role.split("/"):
+        if not part or part in (".", "..") or part.startswith("-") or re.search(r"\s", part):
+            raise ValidationError(f"invalid role {role!r}")
 
 
 def validateOffers(
@@ -66,7 +80,9 @@ def validateOffers(
 
 
 def _executorsCompatible(a: ExecutorInfo, b: ExecutorInfo) -> bool:
-    return a.command == b.command and list(a.resources) == list(b.resources)
+    return a.command == b.command and Resources.fromProto(
+        a.resources
+    ) == Resources.fromProto(b.resources)
 
 
 def validateTask(

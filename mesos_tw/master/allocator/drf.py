@@ -18,7 +18,12 @@ from typing import Iterable, Mapping
 from zope.interface import implementer
 
 from mesos_tw.interfaces import IAllocator
-from mesos_tw.master.allocator import MAX_REFUSE_SECONDS, MIN_ALLOCATABLE, Allocation
+from mesos_tw.master.allocator import (
+    DEFAULT_REFUSE_SECONDS,
+    MAX_REFUSE_SECONDS,
+    MIN_ALLOCATABLE,
+    Allocation,
+)
 from mesos_tw.resources import Resources
 
 _EMPTY = Resources()
@@ -65,7 +70,7 @@ class DRFAllocator:
         random: _random.Random | None = None,
     ) -> None:
         self._interval = allocationInterval
-        self._minAllocatable = tuple(minAllocatable)
+        self._minimums = [minimum.scalars() for minimum in minAllocatable]
         self._random = random or _random.Random()
         self._slaves: dict[str, _Slave] = {}
         self._frameworks: dict[str, _Framework] = {}
@@ -157,7 +162,9 @@ class DRFAllocator:
             else:
                 del framework.allocated[slaveId]
             self._addScalars(framework, held - left, -1)
-        if refuseSeconds and refuseSeconds > 0 and slave is not None:
+        if refuseSeconds is not None and refuseSeconds < 0:
+            refuseSeconds = DEFAULT_REFUSE_SECONDS
+        if refuseSeconds and slave is not None:
             timeout = max(self._interval, min(refuseSeconds, MAX_REFUSE_SECONDS))
             framework.filters.setdefault(slaveId, []).append((resources, now + timeout))
 
@@ -223,7 +230,12 @@ class DRFAllocator:
         return share
 
     def _allocatable(self, resources: Resources) -> bool:
-        return any(resources.contains(minimum) for minimum in self._minAllocatable)
+        # Quantities count whatever their role: reserved cpus are cpus.
+        amounts = resources.scalars()
+        return any(
+            all(amounts.get(name, 0.0) >= value for name, value in minimum.items())
+            for minimum in self._minimums
+        )
 
     def _filtered(
         self, framework: _Framework, slaveId: str, resources: Resources, now: float
