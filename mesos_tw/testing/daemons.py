@@ -137,3 +137,105 @@ def waitFor(
                 f"last result {last!r}\n{details()}"
             )
         yield deferLater(reactor, interval, lambda: None)
+
+
+class TwistdCluster:
+    """
+    A master and slaves as real C{twistd} processes on loopback, with a
+    fresh CA under C{directory}.
+
+    @ivar master: the master's L{Daemon}; C{slaves} the slaves'.
+    @ivar address: the master's C{host:port}.
+    @ivar framework: credentials directory of a framework certificate.
+    """
+
+    def __init__(
+        self,
+        reactor,
+        directory: str,
+        numSlaves: int = 1,
+        masterFlags: Sequence[str] = (),
+        slaveFlags: Sequence[str] = (),
+        slaveResources: Sequence[str] | None = None,
+    ) -> None:
+        from mesos_tw.ca import initCA, issue
+
+        self._reactor = reactor
+        self.directory = os.path.abspath(directory)
+        ca = os.path.join(self.directory, "ca")
+        initCA(ca)
+        hosts = ["127.0.0.1", "localhost"]
+        self.port = freePort()
+        self.address = f"127.0.0.1:{self.port}"
+        self.framework = issue(ca, "framework", "framework1")
+        self.ca = ca
+        self.master = Daemon(
+            reactor, os.path.join(self.directory, "master"), "mesos-master",
+            ["--ip", "127.0.0.1", "--port", str(self.port),
+             "--tls-dir", issue(ca, "master", "master", hosts=hosts)]
+            + list(masterFlags),
+        )
+        self.slaves = []
+        for i in range(1, numSlaves + 1):
+            resources = (
+                slaveResources[i - 1] if slaveResources else "cpus:4;mem:4096;disk:4096"
+            )
+            home = os.path.join(self.directory, f"slave{i}")
+            self.slaves.append(Daemon(
+                reactor, home, "mesos-slave",
+                ["--master", self.address, "--ip", "127.0.0.1",
+                 "--port", str(freePort()), "--hostname", f"slave{i}",
+                 "--tls-dir", issue(ca, "slave", f"slave{i}", hosts=hosts),
+                 "--work-dir", os.path.join(home, "work"),
+                 "--resources", resources,
+                 "--registration-backoff-factor", "0.1"]
+                + list(slaveFlags),
+            ))
+
+    @property
+    def daemons(self) -> list[Daemon]:
+        return [self.master] + self.slaves
+
+    def credentials(self):
+        from mesos_tw.protocol.tls import Credentials
+
+        return Credentials.fromDirectory(self.framework)
+
+    def state(self) -> Deferred:
+        """
+        The master's C{/state}.
+        """
+        from mesos_tw.cli.state import fetchState
+
+        return fetchState(self._reactor, self.credentials(), "127.0.0.1", self.port)
+
+    def logs(self) -> str:
+        """
+        The end of every daemon's log, for failure messages.
+        """
+        return "\n".join(f"--- {d.plugin} {d.directory}\n{d.log()}" for d in self.daemons)
+
+    def start(self, timeout: float = 30.0) -> Deferred:
+        """
+        Start every daemon and wait until every slave is registered.
+        """
+        for daemon in self.daemons:
+            daemon.start()
+
+        def ready():
+            def check(state):
+                active = [s for s in state["slaves"] if s["active"]]
+                return state if len(active) == len(self.slaves) else None
+
+            return self.state().addCallback(check)
+
+        return waitFor(self._reactor, ready, timeout, what="registered slaves",
+                       details=self.logs)
+
+    @inlineCallbacks
+    def stop(self):
+        """
+        Stop every daemon (slaves first).
+        """
+        for daemon in reversed(self.daemons):
+            yield daemon.stop()
