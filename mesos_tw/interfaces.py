@@ -37,6 +37,11 @@ class ILauncher(Interface):
         @raise LaunchError: if the container cannot be started.
         """
 
+    def signal(containerId, signum):
+        """
+        Send C{signum} to every process of the container.
+        """
+
     def destroy(containerId):
         """
         Kill every process of the container and release what it holds.

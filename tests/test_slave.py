@@ -1,6 +1,7 @@
 """
-Tests for L{mesos_tw.slave.slave}, L{mesos_tw.slave.detect} and
-L{mesos_tw.slave.http}.
+Tests for L{mesos_tw.slave.slave} (registration), L{mesos_tw.slave.detect},
+L{mesos_tw.slave.http}, L{mesos_tw.slave.paths} and the slave's runtime
+options in L{mesos_tw.slave.tap}.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import struct
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
-from twisted.internet.testing import StringTransport
+from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.python import usage
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from twisted.web.resource import getChildForRequest
@@ -24,10 +26,13 @@ from mesos_tw.protocol.dispatch import encode
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
-from mesos_tw.slave import detect
+from mesos_tw.slave import detect, paths
+from mesos_tw.slave import tap as slaveTap
+from mesos_tw.slave.containerizer import PosixLauncher
 from mesos_tw.slave.detect import detectResources
 from mesos_tw.slave.http import makeRoot, stateJSON
 from mesos_tw.slave.slave import Slave
+from mesos_tw.testing.certs import makeCluster
 
 SLAVE_ID = "master-1-S0"
 RESOURCES = "cpus:2;mem:1024;ports:[31000-32000]"
@@ -408,6 +413,31 @@ class RegistrationTests(SlaveTestCase):
         self.assertIsNone(self.slave.id)
 
 
+class NoDelayTests(SlaveTestCase):
+    """
+    The slave turns Nagle's algorithm off on its connection to the master.
+    """
+
+    def test_noDelay(self) -> None:
+        """
+        A TCP connection to the master gets C{TCP_NODELAY}.
+        """
+
+        class TCPTransport(AbortableTransport):
+            noDelay = False
+
+            def setTcpNoDelay(self, enabled: bool) -> None:
+                self.noDelay = enabled
+
+        factory = MessageFactory(self.slave.dispatcher)
+        protocol = factory.buildProtocol(None)
+        transport = TCPTransport()
+        protocol.makeConnection(transport)
+        protocol.peer = MASTER_PEER
+        self.slave.connected(protocol)
+        self.assertTrue(transport.noDelay)
+
+
 class PingTests(SlaveTestCase):
     """
     Tests for L{Slave.ping} and the no-ping watchdog.
@@ -559,6 +589,7 @@ class StateTests(SlaveTestCase):
                 "resources": {"cpus": 2.0, "mem": 1024.0, "ports": "[31000-32000]"},
                 "master_hostname": None,
                 "registered": False,
+                "frameworks": [],
             },
         )
 
@@ -676,3 +707,153 @@ class DetectResourcesTests(SynchronousTestCase):
         """
         self.assertGreater(detect.totalMemoryMB(), 0)
         self.assertGreater(detect.diskMB(os.getcwd()), 0)
+
+
+class PathsTests(SynchronousTestCase):
+    """
+    Tests for L{paths}.
+    """
+
+    def setUp(self) -> None:
+        self.workDir = os.path.abspath(self.mktemp())
+
+    def test_sandbox(self) -> None:
+        """
+        A sandbox is made under the slave, framework, executor and run, with
+        empty C{stdout} and C{stderr}, and C{runs/latest} pointing at it.
+        """
+        sandbox = paths.createSandbox(self.workDir, "S0", "F1", "E2", "C3")
+        self.assertEqual(
+            sandbox,
+            os.path.join(
+                self.workDir, "slaves", "S0", "frameworks", "F1", "executors", "E2",
+                "runs", "C3",
+            ),
+        )
+        self.assertEqual(sorted(os.listdir(sandbox)), ["stderr", "stdout"])
+        self.assertEqual(os.path.getsize(os.path.join(sandbox, "stdout")), 0)
+        latest = os.path.join(os.path.dirname(sandbox), "latest")
+        self.assertEqual(os.path.realpath(latest), sandbox)
+
+    def test_latest(self) -> None:
+        """
+        C{latest} follows the newest run.
+        """
+        paths.createSandbox(self.workDir, "S0", "F1", "E2", "C3")
+        newer = paths.createSandbox(self.workDir, "S0", "F1", "E2", "C4")
+        runs = os.path.dirname(newer)
+        self.assertEqual(os.readlink(os.path.join(runs, "latest")), "C4")
+        self.assertEqual(sorted(os.listdir(runs)), ["C3", "C4", "latest"])
+
+    def test_socketPath(self) -> None:
+        """
+        The executor's socket is C{slave.sock} in its sandbox.
+        """
+        self.assertEqual(paths.socketPath("/a/b"), "/a/b/slave.sock")
+
+    def test_badIDs(self) -> None:
+        """
+        Ids that cannot name a directory of their own are refused.
+        """
+        for bad in ["", ".", "..", "a/b", "../x", "a\x00b", "tab\there"]:
+            self.assertRaises(
+                ValueError, paths.createSandbox, self.workDir, "S0", "F1", bad, "C"
+            )
+        self.assertFalse(os.path.exists(self.workDir))
+        paths.validateID("task id", "web.1_x-2:3 ok")
+
+
+class RuntimeOptionsTests(SynchronousTestCase):
+    """
+    Tests for the runtime flags of L{slaveTap.Options} and the launcher
+    L{slaveTap.makeService} gives the slave.
+    """
+
+    def setUp(self) -> None:
+        self.certs = makeCluster(self.mktemp())
+        self.workDir = self.mktemp()
+
+    def parse(self, *args: str) -> slaveTap.Options:
+        options = slaveTap.Options()
+        options.parseOptions(
+            ["--master", "127.0.0.1:5050", "--tls-dir", self.certs.slave,
+             "--work-dir", self.workDir, "--resources", "cpus:1"] + list(args)
+        )
+        return options
+
+    def test_help(self) -> None:
+        """
+        --help lists the runtime flags.
+        """
+        text = str(slaveTap.Options())
+        for flag in ["--executor-registration-timeout",
+                     "--executor-shutdown-grace-period",
+                     "--status-update-retry-interval-min",
+                     "--status-update-retry-interval-max"]:
+            self.assertIn(flag, text)
+
+    def test_defaults(self) -> None:
+        """
+        The slave gets Mesos's defaults, a posix launcher and an absolute
+        work directory.
+        """
+        service = slaveTap.makeService(self.parse(), MemoryReactorClock())
+        slave = service.slave
+        self.assertIsInstance(slave.launcher, PosixLauncher)
+        self.assertEqual(slave.workDir, os.path.abspath(self.workDir))
+        self.assertEqual(slave.executorRegistrationTimeout, 60.0)
+        self.assertEqual(slave.executorShutdownGracePeriod, 5.0)
+        self.assertEqual(slave.statusUpdates._min, 10.0)
+        self.assertEqual(slave.statusUpdates._max, 600.0)
+
+    def test_flags(self) -> None:
+        """
+        The runtime flags reach the slave.
+        """
+        options = self.parse(
+            "--executor-registration-timeout", "7",
+            "--executor-shutdown-grace-period", "0",
+            "--status-update-retry-interval-min", "1.5",
+            "--status-update-retry-interval-max", "30",
+        )
+        slave = slaveTap.makeService(options, MemoryReactorClock()).slave
+        self.assertEqual(slave.executorRegistrationTimeout, 7.0)
+        self.assertEqual(slave.executorShutdownGracePeriod, 0.0)
+        self.assertEqual(slave.statusUpdates._min, 1.5)
+        self.assertEqual(slave.statusUpdates._max, 30.0)
+
+    def test_badFlags(self) -> None:
+        """
+        Non-positive timeouts, a negative grace period and a retry maximum
+        below the minimum are usage errors.
+        """
+        for args in [
+            ("--executor-registration-timeout", "0"),
+            ("--executor-shutdown-grace-period", "-1"),
+            ("--status-update-retry-interval-min", "0"),
+            ("--status-update-retry-interval-min", "20",
+             "--status-update-retry-interval-max", "10"),
+        ]:
+            self.assertRaises(usage.UsageError, self.parse, *args)
+
+    def test_injectedLauncher(self) -> None:
+        """
+        A launcher given to makeService is the slave's, and stopping the
+        service destroys the containers.
+        """
+        from mesos_tw.testing.fakes import FakeLauncher
+        from tests.test_slave_runtime import FRAMEWORK_ID, commandTask, frameworkInfo
+
+        launcher = FakeLauncher()
+        reactor = MemoryReactorClock()
+        service = slaveTap.makeService(self.parse(), reactor, launcher=launcher)
+        self.assertIs(service.slave.launcher, launcher)
+        service.privilegedStartService()
+        service.startService()
+        service.slave.id = "S0"
+        message = msgs.RunTaskMessage(framework=frameworkInfo(), task=commandTask("t1"))
+        message.framework_id.value = FRAMEWORK_ID
+        service.slave.runTask(None, message)
+        [process] = launcher.launches
+        self.successResultOf(service.stopService())
+        self.assertFalse(process.running)

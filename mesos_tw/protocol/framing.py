@@ -46,6 +46,7 @@ class MessageProtocol(Int32StringReceiver):
         self.MAX_LENGTH = factory.maxFrameSize
 
     def connectionMade(self) -> None:
+        _noDelay(self.transport)
         if not ISSLTransport.providedBy(self.transport):
             address = self.transport.getPeer()
             self.peer = Peer("", "", _formatAddress(address))
@@ -137,6 +138,22 @@ class MessageFactory(Factory):
     def lost(self, connection: MessageProtocol, reason: Failure) -> None:
         if self.onLost is not None:
             self.onLost(connection, reason)
+
+
+def _noDelay(transport: object) -> None:
+    """
+    Turn off Nagle's algorithm on the TCP connection under C{transport}
+    (through TLS): small messages go at once rather than after the peer's
+    delayed acknowledgement.
+    """
+    for _ in range(3):
+        setter = getattr(transport, "setTcpNoDelay", None)
+        if setter is not None:
+            setter(True)
+            return
+        transport = getattr(transport, "transport", None)
+        if transport is None:
+            return
 
 
 def _formatAddress(address: object) -> str:

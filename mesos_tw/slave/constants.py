@@ -1,3 +1,4 @@
+# -*- test-case-name: tests.test_slave -*-
 """
 The slave's defaults, with Apache Mesos's names and values.
 """
@@ -16,3 +17,25 @@ DEFAULT_PORTS = "[31000-32000]"
 #: Memory and disk the slave keeps for the machine when it detects them (MB).
 MEMORY_RESERVED_MB = 1024
 DISK_RESERVED_MB = 5 * 1024
+
+#: Seconds an executor has to register before its container is destroyed.
+EXECUTOR_REGISTRATION_TIMEOUT = 60.0
+
+#: Seconds an executor told to shut down has before its container is
+#: destroyed.
+EXECUTOR_SHUTDOWN_GRACE_PERIOD = 5.0
+
+#: An unacknowledged status update is resent after this many seconds, the
+#: interval doubling up to STATUS_UPDATE_RETRY_INTERVAL_MAX.
+STATUS_UPDATE_RETRY_INTERVAL_MIN = 10.0
+STATUS_UPDATE_RETRY_INTERVAL_MAX = 10 * 60.0
+
+#: Seconds between SIGTERM and SIGKILL when a task is killed and neither the
+#: task nor the kill names a grace period.
+DEFAULT_KILL_GRACE_PERIOD = 3.0
+
+#: The Unix socket, in an executor's sandbox, where the slave listens for it.
+EXECUTOR_SOCKET_NAME = "slave.sock"
+
+#: PATH for tasks when the slave has none.
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -26,6 +26,7 @@ def stateJSON(slave: Slave) -> dict[str, Any]:
         "resources": Resources.fromProto(slave.info.resources).toJSON(),
         "master_hostname": master.address if master else None,
         "registered": slave.registered,
+        "frameworks": [f.toJSON() for f in slave.frameworks.values()],
     }
 
 

@@ -11,9 +11,11 @@ import socket
 
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.application.service import IService, MultiService, Service
+from twisted.internet.defer import Deferred
 from twisted.python import usage
 from twisted.web.server import Site
 
+from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
 from mesos_tw.protocol.listen import ListenerService
@@ -25,10 +27,26 @@ from mesos_tw.protocol.tls import (
 )
 from mesos_tw.resources import Resources, ResourcesError
 from mesos_tw.slave import constants
+from mesos_tw.slave.containerizer import PosixLauncher
 from mesos_tw.slave.detect import detectResources
 from mesos_tw.slave.http import makeRoot
 from mesos_tw.slave.slave import Slave
 from mesos_tw.util import hostPort, port, positive
+
+
+def nonNegative(kind):
+    """
+    A coercer for C{usage.Options} that accepts zero and above.
+    """
+
+    def coerce(text: str) -> float:
+        value = kind(text)
+        if not value >= 0:
+            raise ValueError(f"{text!r} is negative")
+        return value
+
+    coerce.coerceDoc = "Must not be negative."
+    return coerce
 
 
 class Options(usage.Options):
@@ -60,6 +78,22 @@ class Options(usage.Options):
          "retries back off up to 60 s.", positive(float)],
         ["max-frame-size", None, MAX_FRAME_SIZE,
          "Largest frame accepted from the master, in bytes.", positive(int)],
+        ["executor-registration-timeout", None,
+         constants.EXECUTOR_REGISTRATION_TIMEOUT,
+         "Seconds an executor has to register before it is destroyed and its "
+         "tasks fail.", positive(float)],
+        ["executor-shutdown-grace-period", None,
+         constants.EXECUTOR_SHUTDOWN_GRACE_PERIOD,
+         "Seconds an executor told to shut down has before it is destroyed "
+         "(unless its ExecutorInfo gives its own).", nonNegative(float)],
+        ["status-update-retry-interval-min", None,
+         constants.STATUS_UPDATE_RETRY_INTERVAL_MIN,
+         "Seconds before an unacknowledged status update is first resent; "
+         "the interval doubles on each resend.", positive(float)],
+        ["status-update-retry-interval-max", None,
+         constants.STATUS_UPDATE_RETRY_INTERVAL_MAX,
+         "Longest interval between resends of a status update, in seconds.",
+         positive(float)],
     ]
 
     def postOptions(self) -> None:
@@ -84,7 +118,14 @@ class Options(usage.Options):
             given = Resources.parse(self["resources"])
         except ResourcesError as e:
             raise usage.UsageError(f"--resources: {e}")
+        if (self["status-update-retry-interval-max"]
+                < self["status-update-retry-interval-min"]):
+            raise usage.UsageError(
+                "--status-update-retry-interval-max must not be less than "
+                "--status-update-retry-interval-min"
+            )
         os.makedirs(self["work-dir"], exist_ok=True)
+        self["work-dir"] = os.path.abspath(self["work-dir"])
         self["resources"] = detectResources(given, self["work-dir"])
         if self["hostname"] is None:
             self["hostname"] = socket.gethostname()
@@ -105,18 +146,30 @@ class SlaveService(Service):
         if self.listener.port is not None:
             self.slave.info.port = self.listener.port.getHost().port
 
-    def stopService(self) -> None:
+    def stopService(self) -> Deferred[None]:
+        """
+        Stop the slave's timers and destroy its containers: without recovery
+        (yet), nothing would look after them once the slave is gone.
+        """
         Service.stopService(self)
         self.slave.stop()
+        return self.slave.destroyContainers()
 
 
-def makeService(options: Options, reactor=None, stopReactor: bool = True) -> IService:
+def makeService(
+    options: Options,
+    reactor=None,
+    stopReactor: bool = True,
+    launcher: ILauncher | None = None,
+) -> IService:
     """
     The slave's service tree: the slave, its link to the master and its
     HTTP listener.
 
     @param stopReactor: whether the master's order to shut down stops the
         reactor (as in a daemon) or only this slave's services.
+    @param launcher: what starts containers; a L{PosixLauncher} on
+        C{reactor} by default.
     """
     if reactor is None:
         from twisted.internet import reactor
@@ -137,6 +190,13 @@ def makeService(options: Options, reactor=None, stopReactor: bool = True) -> ISe
         reactor,
         backoffFactor=options["registration-backoff-factor"],
         onShutdown=shutdown,
+        launcher=launcher if launcher is not None else PosixLauncher(reactor),
+        workDir=options["work-dir"],
+        reactor=reactor,
+        executorRegistrationTimeout=options["executor-registration-timeout"],
+        executorShutdownGracePeriod=options["executor-shutdown-grace-period"],
+        statusUpdateRetryIntervalMin=options["status-update-retry-interval-min"],
+        statusUpdateRetryIntervalMax=options["status-update-retry-interval-max"],
     )
     credentials = options["credentials"]
     listener = ListenerService(

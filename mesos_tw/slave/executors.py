@@ -1,0 +1,688 @@
+# -*- test-case-name: tests.test_slave_runtime -*-
+"""
+What a slave runs for its frameworks: L{Framework}s, their executors and
+their tasks.
+
+An L{Executor} is a framework's own executor process, which registers over a
+Unix socket in its sandbox and runs many tasks; a command task (see
+L{mesos_tw.slave.command}) is run by the slave itself, as its own executor.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any, Mapping
+
+from twisted.internet.defer import maybeDeferred
+from twisted.internet.interfaces import IDelayedCall, IListeningPort
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from mesos_tw import mesos_pb2
+from mesos_tw import messages_pb2 as msgs
+from mesos_tw.executor import environment as names
+from mesos_tw.mesos_pb2 import CommandInfo, ExecutorInfo, FrameworkInfo, TaskInfo
+from mesos_tw.mesos_pb2 import TaskStatus
+from mesos_tw.protocol.dispatch import Dispatcher
+from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
+from mesos_tw.protocol.unix import shortPath
+from mesos_tw.resources import Resources
+from mesos_tw.slave import constants, paths
+from mesos_tw.slave.containerizer.posix import LaunchError, ProcessWatch, describeExit
+from mesos_tw.tasks import isTerminal, stateName
+
+if TYPE_CHECKING:
+    from mesos_tw.slave.slave import Slave
+
+#: Executor states.
+LAUNCHING = "LAUNCHING"
+RUNNING = "RUNNING"
+TERMINATING = "TERMINATING"
+TERMINATED = "TERMINATED"
+
+
+# --- Helpers -----------------------------------------------------------------
+
+
+def commandArgv(command: CommandInfo) -> list[str]:
+    """
+    The argv of a L{CommandInfo}: C{/bin/sh -c value} with C{shell}, else
+    C{value} with C{arguments[1:]} (C{arguments[0]} is the program's name
+    for itself, which C{value} stands in for).
+    """
+    if command.shell:
+        return ["/bin/sh", "-c", command.value]
+    return [command.value, *command.arguments[1:]]
+
+
+def commandEnvironment(command: CommandInfo) -> dict[str, str]:
+    """
+    The variables of C{command.environment}.
+    """
+    return {v.name: v.value for v in command.environment.variables}
+
+
+def seconds(duration: mesos_pb2.DurationInfo) -> float:
+    """
+    A L{DurationInfo} in seconds.
+    """
+    return duration.nanoseconds / 1e9
+
+
+# --- Records -----------------------------------------------------------------
+
+
+class TaskRecord:
+    """
+    A task this slave was given and its latest state.
+
+    @ivar status: the latest status of the task, if any.
+    """
+
+    def __init__(self, info: TaskInfo, frameworkId: str, executorId: str) -> None:
+        self.info = info
+        self.frameworkId = frameworkId
+        self.executorId = executorId
+        self.state = mesos_pb2.TASK_STAGING
+        self.status: TaskStatus | None = None
+
+    @property
+    def id(self) -> str:
+        return self.info.task_id.value
+
+    @property
+    def terminal(self) -> bool:
+        return isTerminal(self.state)
+
+    def update(self, status: TaskStatus) -> None:
+        """
+        Note C{status} as the task's latest.
+        """
+        self.state = status.state
+        self.status = TaskStatus()
+        self.status.CopyFrom(status)
+
+    def toProto(self, slaveId: str, pending: list[msgs.StatusUpdate]) -> mesos_pb2.Task:
+        """
+        The L{mesos_pb2.Task} the master knows the task by.
+
+        @param pending: the task's unacknowledged status updates.
+        """
+        task = mesos_pb2.Task(name=self.info.name, state=self.state)
+        task.task_id.CopyFrom(self.info.task_id)
+        task.framework_id.value = self.frameworkId
+        if self.info.HasField("executor"):
+            task.executor_id.value = self.executorId
+        task.slave_id.value = slaveId
+        task.resources.extend(self.info.resources)
+        if self.info.HasField("labels"):
+            task.labels.CopyFrom(self.info.labels)
+        if self.status is not None:
+            task.statuses.append(self.status)
+        if pending:
+            task.status_update_state = pending[0].status.state
+            task.status_update_uuid = pending[0].status.uuid
+        return task
+
+
+class Framework:
+    """
+    A framework with executors on this slave.
+
+    @ivar executors: its executors (command tasks included) by id.
+    @ivar taskExecutors: the executor id of each of its tasks.
+    @ivar terminating: whether it is being shut down.
+    """
+
+    def __init__(self, frameworkId: str, info: FrameworkInfo) -> None:
+        self.id = frameworkId
+        self.info = FrameworkInfo()
+        self.executors: dict[str, ExecutorBase] = {}
+        self.taskExecutors: dict[str, str] = {}
+        self.terminating = False
+        self.updateInfo(info)
+
+    def updateInfo(self, info: FrameworkInfo) -> None:
+        """
+        Keep the newest L{FrameworkInfo}, with its id.
+        """
+        self.info.CopyFrom(info)
+        self.info.id.value = self.id
+
+    def hasCapability(self, capability: int) -> bool:
+        """
+        Whether the framework declared C{capability}.
+        """
+        return any(c.type == capability for c in self.info.capabilities)
+
+    def executorOf(self, taskId: str) -> ExecutorBase | None:
+        """
+        The executor running or about to run task C{taskId}.
+        """
+        executorId = self.taskExecutors.get(taskId)
+        return self.executors.get(executorId) if executorId is not None else None
+
+    def toJSON(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.info.name,
+            "executors": [e.toJSON() for e in self.executors.values()],
+        }
+
+
+class ExecutorBase:
+    """
+    An executor of a framework: a container, its sandbox and its tasks.
+
+    @ivar state: L{LAUNCHING}, L{RUNNING}, L{TERMINATING} or L{TERMINATED}.
+    @ivar tasks: its tasks not yet completed (a task is completed once its
+        terminal update is acknowledged), by id.
+    """
+
+    _log = Logger()
+
+    def __init__(
+        self,
+        slave: Slave,
+        framework: Framework,
+        executorId: str,
+        containerId: str,
+        directory: str,
+    ) -> None:
+        self._slave = slave
+        self.framework = framework
+        self.id = executorId
+        self.containerId = containerId
+        self.directory = directory
+        self.state = LAUNCHING
+        self.tasks: dict[str, TaskRecord] = {}
+
+    @property
+    def frameworkId(self) -> str:
+        return self.framework.id
+
+    def _info(self, text: str, **fields: object) -> None:
+        self._log.info(text, executorId=self.id, frameworkId=self.frameworkId, **fields)
+
+    def _warn(self, text: str, **fields: object) -> None:
+        self._log.warn(text, executorId=self.id, frameworkId=self.frameworkId, **fields)
+
+    def liveTasks(self) -> list[TaskRecord]:
+        """
+        The tasks not yet in a terminal state.
+        """
+        return [t for t in self.tasks.values() if not t.terminal]
+
+    def sendStatus(self, taskId: str, state: int, source: int, **kwargs: Any) -> None:
+        """
+        Send a status update for one of the executor's tasks.
+        """
+        self._slave.sendStatusUpdate(
+            self.frameworkId, taskId, state, source, executorId=self.id, **kwargs
+        )
+
+    def destroyContainer(self) -> None:
+        """
+        Destroy the container in the background, logging a failure.
+        """
+        d = maybeDeferred(self._slave.launcher.destroy, self.containerId)
+        d.addErrback(
+            lambda f: self._log.failure(
+                "Destroying container {containerId} of executor {executorId} of "
+                "framework {frameworkId} failed",
+                f,
+                containerId=self.containerId,
+                executorId=self.id,
+                frameworkId=self.frameworkId,
+            )
+        )
+
+    def stopTimers(self) -> None:
+        """
+        Cancel every pending timer.
+        """
+
+    def shutdown(self) -> None:
+        """
+        End the executor and its tasks, without status updates (its framework
+        is going away).
+        """
+        raise NotImplementedError()
+
+    def toJSON(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "container": self.containerId,
+            "directory": self.directory,
+            "tasks": [
+                {"id": t.id, "state": stateName(t.state)} for t in self.tasks.values()
+            ],
+        }
+
+
+def _cancel(timer: IDelayedCall | None) -> None:
+    if timer is not None and timer.active():
+        timer.cancel()
+
+
+# --- Custom executors --------------------------------------------------------
+
+
+class Executor(ExecutorBase):
+    """
+    A framework's executor process, talking to the slave over the Unix socket
+    C{slave.sock} in its sandbox.
+
+    @ivar info: its L{ExecutorInfo}.
+    @ivar secret: what it must present to register.
+    @ivar queued: tasks waiting for it to register, in order.
+    @ivar connection: its connection once registered.
+    """
+
+    def __init__(
+        self,
+        slave: Slave,
+        framework: Framework,
+        info: ExecutorInfo,
+        containerId: str,
+        directory: str,
+    ) -> None:
+        ExecutorBase.__init__(
+            self, slave, framework, info.executor_id.value, containerId, directory
+        )
+        self.info = info
+        self.secret = secrets.token_urlsafe(32)
+        self.socketPath = paths.socketPath(directory)
+        self.queued: dict[str, TaskInfo] = {}
+        self.connection: MessageProtocol | None = None
+        self._port: IListeningPort | None = None
+        self._paths = ExitStack()
+        self._registrationTimer: IDelayedCall | None = None
+        self._shutdownTimer: IDelayedCall | None = None
+        self._reason = TaskStatus.REASON_EXECUTOR_TERMINATED
+        self._message: str | None = None
+        self.dispatcher = d = Dispatcher()
+        d.register(msgs.RegisterExecutorMessage, self.registerExecutor)
+        d.register(msgs.StatusUpdateMessage, self.statusUpdate)
+        d.register(msgs.ExecutorToFrameworkMessage, self.executorToFramework)
+
+    # --- Launch --------------------------------------------------------------
+
+    def shutdownGracePeriod(self) -> float:
+        """
+        Seconds the executor has to end once told to shut down.
+        """
+        if self.info.HasField("shutdown_grace_period"):
+            return seconds(self.info.shutdown_grace_period)
+        return self._slave.executorShutdownGracePeriod
+
+    def environment(self) -> dict[str, str]:
+        """
+        The executor's environment: C{PATH}, C{HOME} and C{PYTHONPATH} of the
+        slave, the command's variables, then the slave's C{MESOS_*}.
+        """
+        inherited: Mapping[str, str] = self._slave.environ
+        env = {k: inherited[k] for k in ("PATH", "HOME", "PYTHONPATH") if k in inherited}
+        env.setdefault("PATH", constants.DEFAULT_PATH)
+        env.update(commandEnvironment(self.info.command))
+        env.update(
+            {
+                names.FRAMEWORK_ID: self.frameworkId,
+                names.EXECUTOR_ID: self.id,
+                names.SLAVE_ID: self._slave.id or "",
+                names.DIRECTORY: self.directory,
+                "MESOS_SANDBOX": self.directory,
+                names.SLAVE_SOCKET: self.socketPath,
+                names.EXECUTOR_SECRET: self.secret,
+                names.CHECKPOINT: "1" if self.framework.info.checkpoint else "0",
+                names.SHUTDOWN_GRACE_PERIOD: repr(self.shutdownGracePeriod()),
+            }
+        )
+        return env
+
+    def launch(self) -> None:
+        """
+        Listen on the executor's socket, start its process and its
+        registration timer.
+
+        @raise LaunchError: if it cannot be started.
+        """
+        factory = MessageFactory(self.dispatcher, onLost=self._lost)
+        try:
+            # The directory descriptor behind a short path must stay open
+            # until the port has removed its socket file.
+            short = self._paths.enter_context(shortPath(self.socketPath))
+            self._port = self._slave.reactor.listenUNIX(short, factory, mode=0o600)
+            self._slave.launcher.launch(
+                self.containerId,
+                commandArgv(self.info.command),
+                self.environment(),
+                self.directory,
+                None,
+                Resources.fromProto(self.info.resources),
+                ProcessWatch(self._processEnded),
+            )
+        except Exception as e:
+            self._stopListening()
+            if isinstance(e, LaunchError):
+                raise
+            raise LaunchError(str(e)) from e
+        self._registrationTimer = self._slave.reactor.callLater(
+            self._slave.executorRegistrationTimeout, self._registrationTimedOut
+        )
+        self._info(
+            "Launched executor {executorId} of framework {frameworkId} in container "
+            "{containerId}",
+            containerId=self.containerId,
+        )
+
+    def launchFailed(self, why: str) -> None:
+        """
+        The executor could not be started: fail its tasks.
+        """
+        self._reason = TaskStatus.REASON_CONTAINER_LAUNCH_FAILED
+        self._message = f"Failed to launch executor {self.id}: {why}"
+        self._terminated(None)
+
+    def _registrationTimedOut(self) -> None:
+        self._registrationTimer = None
+        if self.state != LAUNCHING:
+            return
+        timeout = self._slave.executorRegistrationTimeout
+        self._warn(
+            "Executor {executorId} of framework {frameworkId} did not register within "
+            "{timeout} s; destroying it",
+            timeout=timeout,
+        )
+        self._reason = TaskStatus.REASON_EXECUTOR_REGISTRATION_TIMEOUT
+        self._message = f"Executor did not register within {timeout:g} s"
+        self.state = TERMINATING
+        self.destroyContainer()
+
+    # --- Tasks ---------------------------------------------------------------
+
+    def addTask(self, task: TaskInfo) -> None:
+        """
+        Run C{task}: now if the executor is registered, else once it is.
+        """
+        self.tasks[task.task_id.value] = TaskRecord(task, self.frameworkId, self.id)
+        if self.connection is None:
+            self.queued[task.task_id.value] = task
+        else:
+            self._sendTask(task)
+
+    def _sendTask(self, task: TaskInfo) -> None:
+        message = msgs.RunTaskMessage(framework=self.framework.info, task=task)
+        message.framework_id.value = self.frameworkId
+        self.connection.send(message)
+
+    def killTask(self, taskId: str, message: msgs.KillTaskMessage) -> None:
+        """
+        Kill a task: the slave kills it if the executor has not had it yet,
+        else the executor does.
+        """
+        if taskId in self.queued:
+            del self.queued[taskId]
+            self._info(
+                "Killing task {taskId} of framework {frameworkId} before executor "
+                "{executorId} registered",
+                taskId=taskId,
+            )
+            self.sendStatus(
+                taskId,
+                mesos_pb2.TASK_KILLED,
+                TaskStatus.SOURCE_SLAVE,
+                reason=TaskStatus.REASON_TASK_KILLED_DURING_LAUNCH,
+                message="Killed before the executor registered",
+            )
+        elif self.state == RUNNING and self.connection is not None:
+            self.connection.send(message)
+        else:
+            self._warn(
+                "Not killing task {taskId}: executor {executorId} of framework "
+                "{frameworkId} is {state}",
+                taskId=taskId, state=self.state,
+            )
+
+    def frameworkMessage(self, message: msgs.FrameworkToExecutorMessage) -> None:
+        """
+        Pass a framework message to the executor, if it is registered.
+        """
+        if self.connection is None or self.state != RUNNING:
+            self._warn(
+                "Dropping a framework message for executor {executorId} of framework "
+                "{frameworkId}: it is not registered",
+            )
+            return
+        self.connection.send(message)
+
+    def shutdown(self) -> None:
+        """
+        Tell the executor to shut down; destroy its container after the
+        grace period, or now if it has not registered.
+        """
+        if self.state in (TERMINATING, TERMINATED):
+            return
+        _cancel(self._registrationTimer)
+        self.state = TERMINATING
+        if self.connection is None:
+            self.destroyContainer()
+            return
+        self._info("Shutting down executor {executorId} of framework {frameworkId}")
+        self.connection.send(self._shutdownMessage())
+        self._shutdownTimer = self._slave.reactor.callLater(
+            self.shutdownGracePeriod(), self._shutdownTimedOut
+        )
+
+    def _shutdownMessage(self) -> msgs.ShutdownExecutorMessage:
+        message = msgs.ShutdownExecutorMessage()
+        message.executor_id.value = self.id
+        message.framework_id.value = self.frameworkId
+        return message
+
+    def _shutdownTimedOut(self) -> None:
+        self._shutdownTimer = None
+        if self.state == TERMINATED:
+            return
+        self._warn(
+            "Executor {executorId} of framework {frameworkId} did not shut down in "
+            "time; destroying it",
+        )
+        self.destroyContainer()
+
+    # --- The executor's connection -------------------------------------------
+
+    def _refuse(self, connection: MessageProtocol, why: str) -> None:
+        self._warn(
+            "Closing a connection to executor {executorId} of framework {frameworkId}: "
+            "{why}",
+            why=why,
+        )
+        connection.transport.loseConnection()
+
+    def registerExecutor(
+        self, connection: MessageProtocol, message: msgs.RegisterExecutorMessage
+    ) -> None:
+        """
+        The executor registers: check who it is, answer, send its tasks.
+        """
+        if not (
+            message.framework_id.value == self.frameworkId
+            and message.executor_id.value == self.id
+            and hmac.compare_digest(message.secret.encode(), self.secret.encode())
+        ):
+            self._refuse(connection, "registration with wrong ids or secret")
+            return
+        if self.connection is not None or self.state == TERMINATED:
+            self._refuse(connection, "it is already registered or has ended")
+            return
+        self.connection = connection
+        if self.state == TERMINATING:
+            connection.send(self._shutdownMessage())
+            return
+        _cancel(self._registrationTimer)
+        self._registrationTimer = None
+        self.state = RUNNING
+        self._info("Executor {executorId} of framework {frameworkId} registered")
+        registered = msgs.ExecutorRegisteredMessage(
+            executor_info=self.info,
+            framework_info=self.framework.info,
+            slave_info=self._slave.info,
+        )
+        registered.framework_id.value = self.frameworkId
+        registered.slave_id.value = self._slave.id or ""
+        registered.slave_info.id.value = self._slave.id or ""
+        connection.send(registered)
+        queued, self.queued = self.queued, {}
+        for task in queued.values():
+            self._sendTask(task)
+        if not self.liveTasks():
+            self._info(
+                "Executor {executorId} of framework {frameworkId} has no tasks left; "
+                "shutting it down",
+            )
+            self.shutdown()
+
+    def _fromRegistered(self, connection: MessageProtocol, what: str) -> bool:
+        if connection is self.connection:
+            return True
+        self._refuse(connection, f"{what} before registering")
+        return False
+
+    def statusUpdate(
+        self, connection: MessageProtocol, message: msgs.StatusUpdateMessage
+    ) -> None:
+        """
+        A status update from the executor: check it, hand it to the slave,
+        and acknowledge it to the executor.
+        """
+        if not self._fromRegistered(connection, "status update"):
+            return
+        update = message.update
+        status = update.status
+        taskId = status.task_id.value
+        why = None
+        if update.framework_id.value != self.frameworkId:
+            why = f"it names framework {update.framework_id.value!r}"
+        elif taskId not in self.tasks or taskId in self.queued:
+            why = "the task is not one of this executor's"
+        elif not status.uuid:
+            why = "it has no uuid"
+        if why is not None:
+            self._warn(
+                "Ignoring status update {state} for task {taskId} from executor "
+                "{executorId} of framework {frameworkId}: {why}",
+                state=stateName(status.state), taskId=taskId, why=why,
+            )
+            return
+        slaveId = self._slave.id or ""
+        update.slave_id.value = status.slave_id.value = slaveId
+        update.executor_id.value = status.executor_id.value = self.id
+        if not update.timestamp:
+            update.timestamp = status.timestamp
+        self._slave.executorStatusUpdate(self, update)
+        ack = msgs.StatusUpdateAcknowledgementMessage(uuid=status.uuid)
+        ack.slave_id.value = slaveId
+        ack.framework_id.value = self.frameworkId
+        ack.task_id.value = taskId
+        connection.send(ack)
+
+    def executorToFramework(
+        self, connection: MessageProtocol, message: msgs.ExecutorToFrameworkMessage
+    ) -> None:
+        """
+        Pass the executor's message on to its framework, best effort.
+        """
+        if not self._fromRegistered(connection, "framework message"):
+            return
+        message.slave_id.value = self._slave.id or ""
+        message.framework_id.value = self.frameworkId
+        message.executor_id.value = self.id
+        self._slave.sendToMaster(message)
+
+    def _lost(self, connection: MessageProtocol, reason: Failure) -> None:
+        if connection is not self.connection:
+            return
+        self.connection = None
+        if self.state == TERMINATED:
+            return
+        if self.framework.info.checkpoint:
+            self._warn("Executor {executorId} of framework {frameworkId} disconnected")
+            return
+        self._warn(
+            "Executor {executorId} of framework {frameworkId} disconnected; "
+            "destroying it unless it exits within {grace} s",
+            grace=self.shutdownGracePeriod(),
+        )
+        self.state = TERMINATING
+        _cancel(self._shutdownTimer)
+        self._shutdownTimer = self._slave.reactor.callLater(
+            self.shutdownGracePeriod(), self._shutdownTimedOut
+        )
+
+    # --- The end -------------------------------------------------------------
+
+    def _processEnded(self, reason: Failure) -> None:
+        status, how = describeExit(reason)
+        self._info("Executor {executorId} of framework {frameworkId} {how}", how=how)
+        self._terminated(status, f"Executor {how}")
+
+    def _terminated(self, status: int | None, how: str = "") -> None:
+        """
+        The executor is gone: fail its unfinished tasks, tell the master,
+        destroy its container and close its socket.
+        """
+        if self.state == TERMINATED:
+            return
+        self.state = TERMINATED
+        self.stopTimers()
+        if self.connection is not None:
+            self.connection.transport.loseConnection()
+            self.connection = None
+        self._stopListening()
+        self.queued.clear()
+        if not self.framework.terminating:
+            for task in self.liveTasks():
+                self.sendStatus(
+                    task.id,
+                    mesos_pb2.TASK_FAILED,
+                    TaskStatus.SOURCE_SLAVE,
+                    reason=self._reason,
+                    message=self._message or how,
+                )
+            exited = msgs.ExitedExecutorMessage()
+            exited.slave_id.value = self._slave.id or ""
+            exited.framework_id.value = self.frameworkId
+            exited.executor_id.value = self.id
+            if status is not None:
+                exited.status = status
+            self._slave.sendToMaster(exited)
+        self.destroyContainer()
+        self._slave.executorEnded(self)
+
+    def _stopListening(self) -> None:
+        port, self._port = self._port, None
+        if port is None:
+            self._paths.close()
+            return
+        def closed(result: object) -> object:
+            self._paths.close()
+            return result
+
+        d = maybeDeferred(port.stopListening).addBoth(closed)
+        d.addErrback(
+            lambda f: self._log.failure(
+                "Closing the socket of executor {executorId} of framework "
+                "{frameworkId} failed",
+                f,
+                executorId=self.id,
+                frameworkId=self.frameworkId,
+            )
+        )
+
+    def stopTimers(self) -> None:
+        _cancel(self._registrationTimer)
+        _cancel(self._shutdownTimer)
+        self._registrationTimer = self._shutdownTimer = None

@@ -1,0 +1,301 @@
+"""
+Tests for L{mesos_tw.slave.status_updates}.
+"""
+
+from __future__ import annotations
+
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from mesos_tw import mesos_pb2
+from mesos_tw import messages_pb2 as msgs
+from mesos_tw.mesos_pb2 import TaskStatus
+from mesos_tw.slave.status_updates import StatusUpdateManager
+from mesos_tw.tasks import statusUpdate, taskStatus
+
+FRAMEWORK = "fw-0001"
+
+
+def update(taskId: str, state: int, frameworkId: str = FRAMEWORK) -> msgs.StatusUpdate:
+    """
+    A status update with a fresh uuid, as an executor sends it.
+    """
+    return statusUpdate(
+        frameworkId,
+        taskStatus(taskId, state, TaskStatus.SOURCE_EXECUTOR, timestamp=1.0),
+        slaveId="S0",
+        executorId=taskId,
+    )
+
+
+class StatusUpdateManagerTests(SynchronousTestCase):
+    """
+    Tests for L{StatusUpdateManager}.
+    """
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.sent: list[msgs.StatusUpdate] = []
+        self.records: list[tuple[str, str, msgs.StatusUpdateRecord]] = []
+        self.manager = StatusUpdateManager(
+            self.clock,
+            self.sent.append,
+            checkpoint=lambda f, t, r: self.records.append((f, t, r)),
+        )
+        self.addCleanup(self.manager.stop)
+
+    def states(self) -> list[str]:
+        """
+        The states of the updates sent since the last call, which clears them.
+        """
+        states = [mesos_pb2.TaskState.Name(u.status.state) for u in self.sent]
+        del self.sent[:]
+        return states
+
+    def test_headForwarded(self) -> None:
+        """
+        The first update of a task is sent at once; later ones wait for the
+        head's acknowledgement.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.assertTrue(self.manager.update(starting))
+        self.assertTrue(self.manager.update(update("t1", mesos_pb2.TASK_RUNNING)))
+        self.assertEqual(self.states(), ["TASK_STARTING"])
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 2)
+
+    def test_streamsIndependent(self) -> None:
+        """
+        Each task has its own stream: heads of different tasks are sent
+        together.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.update(update("t2", mesos_pb2.TASK_RUNNING))
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING, frameworkId="other"))
+        self.assertEqual(len(self.sent), 3)
+
+    def test_latestState(self) -> None:
+        """
+        The forwarded copy carries C{latest_state}, the state of the newest
+        update in the stream; the stored update is left alone.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_STARTING))
+        [first] = self.sent
+        self.assertEqual(first.latest_state, mesos_pb2.TASK_STARTING)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.update(update("t1", mesos_pb2.TASK_FINISHED))
+        self.clock.advance(10)
+        resent = self.sent[-1]
+        self.assertEqual(resent.status.state, mesos_pb2.TASK_STARTING)
+        self.assertEqual(resent.latest_state, mesos_pb2.TASK_FINISHED)
+        self.assertFalse(self.manager.pending(FRAMEWORK, "t1")[0].HasField("latest_state"))
+
+    def test_retrySchedule(self) -> None:
+        """
+        An unacknowledged head is resent after 10 s, the interval doubling up
+        to 10 minutes.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.states()
+        delays = []
+        for _ in range(9):
+            [call] = self.clock.getDelayedCalls()
+            delays.append(call.getTime() - self.clock.seconds())
+            self.clock.advance(delays[-1])
+            self.assertEqual(self.states(), ["TASK_RUNNING"])
+        self.assertEqual(delays, [10, 20, 40, 80, 160, 320, 600, 600, 600])
+
+    def test_retryIntervals(self) -> None:
+        """
+        The bounds of the retry interval are configurable.
+        """
+        manager = StatusUpdateManager(self.clock, self.sent.append, 1.0, 3.0)
+        manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        delays = []
+        for _ in range(4):
+            [call] = self.clock.getDelayedCalls()
+            delays.append(call.getTime() - self.clock.seconds())
+            self.clock.advance(delays[-1])
+        self.assertEqual(delays, [1.0, 2.0, 3.0, 3.0])
+        manager.stop()
+
+    def test_acknowledge(self) -> None:
+        """
+        Acknowledging the head drops it and sends the next update at once,
+        with the retry interval back at its minimum.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.clock.advance(10)
+        self.clock.advance(20)
+        self.states()
+        self.assertTrue(
+            self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid)
+        )
+        self.assertEqual(self.states(), ["TASK_RUNNING"])
+        [call] = self.clock.getDelayedCalls()
+        self.assertEqual(call.getTime() - self.clock.seconds(), 10)
+
+    def test_acknowledgeNotHead(self) -> None:
+        """
+        An acknowledgement of an update that is not the head is ignored.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.manager.update(starting)
+        self.manager.update(running)
+        self.states()
+        self.assertFalse(self.manager.acknowledge(FRAMEWORK, "t1", running.status.uuid))
+        self.assertEqual(self.states(), [])
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 2)
+
+    def test_acknowledgeTwice(self) -> None:
+        """
+        A second acknowledgement of the same update is ignored.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.assertTrue(self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid))
+        self.assertFalse(self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid))
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
+
+    def test_acknowledgeUnknown(self) -> None:
+        """
+        An acknowledgement for a task without a stream is ignored.
+        """
+        self.assertFalse(self.manager.acknowledge(FRAMEWORK, "nope", b"x" * 16))
+
+    def test_duplicate(self) -> None:
+        """
+        An update whose uuid was already received is ignored, before and
+        after its acknowledgement.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.assertFalse(self.manager.update(starting))
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid)
+        self.states()
+        self.assertFalse(self.manager.update(starting))
+        self.assertEqual(self.states(), [])
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
+
+    def test_noUUID(self) -> None:
+        """
+        An update without a uuid is refused.
+        """
+        noUUID = update("t1", mesos_pb2.TASK_RUNNING)
+        noUUID.status.ClearField("uuid")
+        self.assertRaises(ValueError, self.manager.update, noUUID)
+        self.assertEqual(self.sent, [])
+
+    def test_terminalAcknowledged(self) -> None:
+        """
+        A stream ends once its terminal update is acknowledged: no timer is
+        left and later updates after it are dropped.
+        """
+        finished = update("t1", mesos_pb2.TASK_FINISHED)
+        self.manager.update(finished)
+        self.manager.update(update("t1", mesos_pb2.TASK_FAILED))
+        self.assertTrue(self.manager.acknowledge(FRAMEWORK, "t1", finished.status.uuid))
+        self.assertEqual(list(self.manager.streams()), [])
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [])
+
+    def test_pause(self) -> None:
+        """
+        While paused nothing is sent or resent; updates are kept.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.states()
+        self.manager.pause()
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        self.manager.update(update("t2", mesos_pb2.TASK_RUNNING))
+        self.clock.advance(10000)
+        self.assertEqual(self.states(), [])
+        self.assertEqual(len(list(self.manager.streams())), 2)
+
+    def test_acknowledgeWhilePaused(self) -> None:
+        """
+        An acknowledgement while paused pops the head without sending the
+        next; resuming sends it.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.states()
+        self.manager.pause()
+        self.assertTrue(self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid))
+        self.assertEqual(self.states(), [])
+        self.manager.resume()
+        self.assertEqual(self.states(), ["TASK_RUNNING"])
+
+    def test_resume(self) -> None:
+        """
+        Resuming resends every head at once and restarts the retries at the
+        minimum interval.
+        """
+        self.manager.pause()
+        self.manager.update(update("t1", mesos_pb2.TASK_STARTING))
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.update(update("t2", mesos_pb2.TASK_FINISHED))
+        self.assertEqual(self.states(), [])
+        self.manager.resume()
+        self.assertEqual(sorted(self.states()), ["TASK_FINISHED", "TASK_STARTING"])
+        self.assertEqual(
+            [c.getTime() for c in self.clock.getDelayedCalls()], [10.0, 10.0]
+        )
+        self.clock.advance(10)
+        self.assertEqual(len(self.sent), 2)
+
+    def test_startPaused(self) -> None:
+        """
+        A manager made paused sends nothing until resumed.
+        """
+        manager = StatusUpdateManager(self.clock, self.sent.append, paused=True)
+        manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.assertEqual(self.sent, [])
+        manager.resume()
+        self.assertEqual(self.states(), ["TASK_RUNNING"])
+        manager.stop()
+
+    def test_cleanup(self) -> None:
+        """
+        Cleaning up a framework drops its streams and their timers only.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING, frameworkId="other"))
+        self.manager.cleanup(FRAMEWORK)
+        self.assertEqual(list(self.manager.streams()), [("other", "t1")])
+        self.assertEqual(len(self.clock.getDelayedCalls()), 1)
+
+    def test_checkpointHook(self) -> None:
+        """
+        The checkpoint hook sees every accepted update and acknowledgement,
+        and no duplicates.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.manager.update(starting)
+        self.manager.acknowledge(FRAMEWORK, "t1", b"wrong")
+        self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid)
+        self.assertEqual(
+            [(f, t, r.type) for f, t, r in self.records],
+            [
+                (FRAMEWORK, "t1", msgs.StatusUpdateRecord.UPDATE),
+                (FRAMEWORK, "t1", msgs.StatusUpdateRecord.ACK),
+            ],
+        )
+        self.assertEqual(self.records[0][2].update, starting)
+        self.assertEqual(self.records[1][2].uuid, starting.status.uuid)
+
+    def test_stop(self) -> None:
+        """
+        Stopping cancels the timers and keeps the streams.
+        """
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.stop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
