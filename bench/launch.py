@@ -7,7 +7,7 @@ and p99 latency from accept to TASK_RUNNING and to TASK_FINISHED as the
 scheduler sees them, tasks per second, and beside them the cost of a bare
 fork/exec of `true` measured in the same run.
 
-    python bench/launch.py [--tasks 1000] [--concurrency 64]
+    python bench/launch.py [--tasks 1000] [--concurrency 16]
 
 Targets (issue 3): p50 <= 50 ms and p99 <= 200 ms to RUNNING; >= 100 tasks/s.
 """
@@ -173,7 +173,7 @@ async def main(reactor, args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=64,
+    parser.add_argument("--concurrency", type=int, default=16,
                         help="most tasks in flight at once")
     parser.add_argument("--allocation-interval", type=float, default=1.0)
     parser.add_argument("--slave-flag", action="append", default=[],

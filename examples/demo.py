@@ -77,6 +77,10 @@ async def main(reactor) -> None:
         )
         print(f"  {info.name}: {summary['finished']}/{summary['tasks']} finished, "
               f"{summary['failed']} failed; per slave: {perSlave}")
+        if "executors" in summary:
+            summary["executors"] = {
+                hostnames.get(s, s): e for s, e in sorted(summary["executors"].items())
+            }
         extra = {k: v for k, v in summary.items() if k not in ("tasks", "finished", "failed")}
         print(f"    {extra}")
         ok = ok and summary["failed"] == 0 and not summary.get("wrong")
