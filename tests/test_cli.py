@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 
-from twisted.internet import reactor
 from twisted.internet.defer import inlineCallbacks
 from twisted.internet.threads import deferToThread
 from twisted.python import usage

@@ -49,6 +49,7 @@ from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.protocol.dispatch import Dispatcher, encode
 from mesos_tw.protocol.framing import MessageFactory
 from mesos_tw.protocol.unix import shortPath
+from mesos_tw.testing.wire import parseFrames as frames
 
 SOCKET = "/sandbox/slave.sock"
 
@@ -74,19 +75,6 @@ def environ(**overrides: str) -> dict[str, str]:
     env.update(overrides)
     return env
 
-
-def frames(data: bytes) -> list[Any]:
-    """
-    The messages in C{data}, a run of length-prefixed envelopes.
-    """
-    messages = []
-    while data:
-        (length,) = struct.unpack("!I", data[:4])
-        envelope = msgs.Envelope.FromString(data[4 : 4 + length])
-        data = data[4 + length :]
-        messageType = getattr(msgs, envelope.type.rsplit(".", 1)[1])
-        messages.append(messageType.FromString(envelope.payload))
-    return messages
 
 
 @implementer(IStreamClientEndpoint)

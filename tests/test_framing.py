@@ -18,10 +18,8 @@ from mesos_tw.protocol.dispatch import Dispatcher, encode
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
+from mesos_tw.testing.wire import frame
 
-
-def frame(payload: bytes) -> bytes:
-    return struct.pack("!I", len(payload)) + payload
 
 
 def connect(dispatcher: Dispatcher, maxFrameSize: int = MAX_FRAME_SIZE):

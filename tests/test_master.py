@@ -6,7 +6,6 @@ L{mesos_tw.master.http}.
 from __future__ import annotations
 
 import json
-import struct
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -22,11 +21,11 @@ from mesos_tw.master.http import makeRoot, stateJSON
 from mesos_tw.master.master import Master
 from mesos_tw.master.observer import SlaveObserver
 from mesos_tw.mesos_pb2 import MasterInfo, Resource, SlaveID, SlaveInfo, Value
-from mesos_tw.protocol.dispatch import encode
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
 from mesos_tw.slave.slave import Slave as SlaveAgent
+from mesos_tw.testing.wire import ofType, sent, wire
 
 MASTER_ID = "20240101-000000-16777343-5050-1"
 TIMEOUT = 15.0
@@ -34,48 +33,9 @@ MAX_TIMEOUTS = 5
 RESOURCES = "cpus:2;mem:1024;ports:[31000-32000]"
 
 
-def frame(payload: bytes) -> bytes:
-    """
-    A length-prefixed frame holding C{payload}.
-    """
-    return struct.pack("!I", len(payload)) + payload
 
 
-def wire(message) -> bytes:
-    """
-    C{message} as it travels: an envelope in one frame.
-    """
-    return frame(encode(message))
 
-
-def parseFrames(data: bytes) -> list:
-    """
-    Decode every frame in C{data} into its message.
-    """
-    messages = []
-    while data:
-        (length,) = struct.unpack("!I", data[:4])
-        envelope = msgs.Envelope.FromString(data[4 : 4 + length])
-        data = data[4 + length :]
-        messageType = getattr(msgs, envelope.type.rsplit(".", 1)[1])
-        messages.append(messageType.FromString(envelope.payload))
-    return messages
-
-
-def sent(transport: StringTransport) -> list:
-    """
-    The messages written to C{transport} since the last call, which clears it.
-    """
-    messages = parseFrames(transport.value())
-    transport.clear()
-    return messages
-
-
-def ofType(messages: list, messageType: type) -> list:
-    """
-    The messages in C{messages} of C{messageType}.
-    """
-    return [m for m in messages if isinstance(m, messageType)]
 
 
 def slaveInfo(hostname: str = "host1", resources: str = RESOURCES, **kw) -> SlaveInfo:

@@ -7,7 +7,6 @@ on fake connections.
 
 from __future__ import annotations
 
-import struct
 import uuid
 
 from twisted.internet.error import ConnectionDone
@@ -33,10 +32,10 @@ from mesos_tw.mesos_pb2 import (
     TaskInfo,
     TaskStatus,
 )
-from mesos_tw.protocol.dispatch import encode
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
+from mesos_tw.testing.wire import ofType, sent, wire
 
 parse = Resources.parse
 
@@ -48,48 +47,9 @@ TASK = "cpus:1;mem:256"
 PARTITION_AWARE = FrameworkInfo.Capability.PARTITION_AWARE
 
 
-def frame(payload: bytes) -> bytes:
-    """
-    A length-prefixed frame holding C{payload}.
-    """
-    return struct.pack("!I", len(payload)) + payload
 
 
-def wire(message) -> bytes:
-    """
-    C{message} as it travels: an envelope in one frame.
-    """
-    return frame(encode(message))
 
-
-def parseFrames(data: bytes) -> list:
-    """
-    Decode every frame in C{data} into its message.
-    """
-    messages = []
-    while data:
-        (length,) = struct.unpack("!I", data[:4])
-        envelope = msgs.Envelope.FromString(data[4 : 4 + length])
-        data = data[4 + length :]
-        messageType = getattr(msgs, envelope.type.rsplit(".", 1)[1])
-        messages.append(messageType.FromString(envelope.payload))
-    return messages
-
-
-def sent(transport: StringTransport) -> list:
-    """
-    The messages written to C{transport} since the last call, which clears it.
-    """
-    messages = parseFrames(transport.value())
-    transport.clear()
-    return messages
-
-
-def ofType(messages: list, messageType: type) -> list:
-    """
-    The messages in C{messages} of C{messageType}.
-    """
-    return [m for m in messages if isinstance(m, messageType)]
 
 
 def slaveInfo(hostname: str = "host1", resources: str = RESOURCES) -> SlaveInfo:

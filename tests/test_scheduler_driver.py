@@ -9,7 +9,6 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-import struct
 from typing import Any
 
 from twisted.internet.address import IPv4Address
@@ -47,6 +46,7 @@ from mesos_tw.scheduler import constants
 from mesos_tw.scheduler.driver import DriverStopped
 from mesos_tw.tasks import statusUpdate, taskStatus
 from mesos_tw.testing.certs import makeCluster
+from mesos_tw.testing.wire import frame, parseFrames
 
 FRAMEWORK_ID = "master-1-0000"
 SLAVE_ID = "master-1-S0"
@@ -54,25 +54,6 @@ MASTER_PEER = Peer("master", "master", "127.0.0.1:5050")
 MASTER_INFO = MasterInfo(id="master-1", hostname="master", port=5050)
 
 
-def frame(payload: bytes) -> bytes:
-    """
-    A length-prefixed frame holding C{payload}.
-    """
-    return struct.pack("!I", len(payload)) + payload
-
-
-def parseFrames(data: bytes) -> list:
-    """
-    Decode every frame in C{data} into its message.
-    """
-    messages = []
-    while data:
-        (length,) = struct.unpack("!I", data[:4])
-        envelope = msgs.Envelope.FromString(data[4 : 4 + length])
-        data = data[4 + length :]
-        messageType = getattr(msgs, envelope.type.rsplit(".", 1)[1])
-        messages.append(messageType.FromString(envelope.payload))
-    return messages
 
 
 @implementer(ISSLTransport)

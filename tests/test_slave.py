@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
@@ -22,7 +21,6 @@ from twisted.web.test.requesthelper import DummyRequest
 import mesos_tw
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.mesos_pb2 import SlaveID, SlaveInfo
-from mesos_tw.protocol.dispatch import encode
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
@@ -33,47 +31,15 @@ from mesos_tw.slave.detect import detectResources
 from mesos_tw.slave.http import makeRoot, stateJSON
 from mesos_tw.slave.slave import Slave
 from mesos_tw.testing.certs import makeCluster
+from mesos_tw.testing.wire import sent, wire
 
 SLAVE_ID = "master-1-S0"
 RESOURCES = "cpus:2;mem:1024;ports:[31000-32000]"
 MASTER_PEER = Peer("master", "master", "127.0.0.1:5050")
 
 
-def frame(payload: bytes) -> bytes:
-    """
-    A length-prefixed frame holding C{payload}.
-    """
-    return struct.pack("!I", len(payload)) + payload
 
 
-def wire(message) -> bytes:
-    """
-    C{message} as it travels: an envelope in one frame.
-    """
-    return frame(encode(message))
-
-
-def parseFrames(data: bytes) -> list:
-    """
-    Decode every frame in C{data} into its message.
-    """
-    messages = []
-    while data:
-        (length,) = struct.unpack("!I", data[:4])
-        envelope = msgs.Envelope.FromString(data[4 : 4 + length])
-        data = data[4 + length :]
-        messageType = getattr(msgs, envelope.type.rsplit(".", 1)[1])
-        messages.append(messageType.FromString(envelope.payload))
-    return messages
-
-
-def sent(transport: StringTransport) -> list:
-    """
-    The messages written to C{transport} since the last call, which clears it.
-    """
-    messages = parseFrames(transport.value())
-    transport.clear()
-    return messages
 
 
 class AbortableTransport(StringTransport):

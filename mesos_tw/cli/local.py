@@ -7,7 +7,6 @@ one command against them.
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 
 from twisted.internet.defer import Deferred, inlineCallbacks
