@@ -56,14 +56,20 @@ class IAllocator(Interface):
 
     Allocators are pure, synchronous code: the master tells them what
     happens (slaves and frameworks come and go, resources come back, filters,
-    revive and suppress) and asks them for allocations; time is passed in as
-    C{now} (seconds) rather than read from a clock.
+    revive and suppress, requests, weights) and asks them for allocations;
+    time is passed in as C{now} (seconds) rather than read from a clock.
+
+    Everything an allocator hands out counts as allocated to the framework
+    and role it went to until the master recovers it: offered resources and
+    resources in use alike. Events for unknown slaves or frameworks are
+    ignored, except that recovered resources always return to their slave.
     """
 
     def addSlave(slaveId, total, used):
         """
         A slave joined with C{total} L{Resources}, of which C{used} (a
-        mapping of framework id to L{Resources}) are already in use.
+        mapping of framework id to L{Resources}) are already in use, also by
+        frameworks not added yet (they bring them with L{addFramework}).
         """
 
     def removeSlave(slaveId):
@@ -81,10 +87,21 @@ class IAllocator(Interface):
         Stop offering the slave's resources (it disconnected).
         """
 
-    def addFramework(frameworkId, role, used, active):
+    def addFramework(frameworkId, roles, used, active):
         """
-        A framework of C{role} joined; C{used} maps slave ids to the
-        L{Resources} it already uses there.
+        A framework subscribed to C{roles} (a non-empty sequence of role
+        names) joined; C{used} maps slave ids to the L{Resources} it already
+        uses there, which the slave's C{used} already counted, and which go
+        to its first role.
+
+        @param active: whether it may be offered resources now.
+        """
+
+    def updateFramework(frameworkId, roles):
+        """
+        The framework is now subscribed to C{roles}: it is offered resources
+        in those roles only; what it holds in other roles stays allocated
+        until recovered.
         """
 
     def removeFramework(frameworkId):
@@ -102,24 +119,45 @@ class IAllocator(Interface):
         Stop offering to the framework (its scheduler went away).
         """
 
-    def recoverResources(frameworkId, slaveId, resources, refuseSeconds, now):
+    def recoverResources(frameworkId, slaveId, resources, refuseSeconds, now, role=None):
         """
         C{resources} allocated to the framework on the slave are free again
         (declined, rescinded, unused, or a task ended).
 
         @param refuseSeconds: if positive, do not offer the framework a subset
-            of these resources on that slave for that long (a decline filter);
-            L{None} or 0 for no filter.
+            of these resources on that slave for that long (a decline filter),
+            and at least one allocation interval; negative means Mesos's
+            default of 5 s; L{None} or 0 for no filter.
+        @param role: the role they were allocated to, if known (the
+            allocation role of an offer); a filter then applies to that
+            role only.
         """
 
-    def reviveOffers(frameworkId):
+    def reviveOffers(frameworkId, roles=None):
         """
-        Remove the framework's filters and end its suppression.
+        Remove the framework's filters and end its suppression, in C{roles}
+        or, if L{None} or empty, in all its roles.
         """
 
-    def suppressOffers(frameworkId):
+    def suppressOffers(frameworkId, roles=None):
         """
-        Offer nothing to the framework until it revives.
+        Offer nothing to the framework in C{roles} (all its roles if L{None}
+        or empty) until it revives.
+        """
+
+    def requestResources(frameworkId, requests):
+        """
+        The framework has work waiting: each of C{requests} (L{Resources})
+        is what one unit of it needs. The latest requests replace earlier
+        ones (an empty sequence withdraws them); a request is satisfied, and
+        forgotten, when the framework is offered resources that contain it.
+        Allocators with guarantees revoke tasks for unsatisfied requests.
+        """
+
+    def updateWeights(weights):
+        """
+        Set the weights of the roles in C{weights} (role name to a positive
+        float); other roles keep theirs. Does not allocate by itself.
         """
 
     def allocate(now, slaveIds=None):
@@ -128,4 +166,30 @@ class IAllocator(Interface):
 
         @param slaveIds: only these slaves, or all if L{None}.
         @return: a list of L{mesos_tw.master.allocator.Allocation}.
+        """
+
+    def revocations(tasks, now):
+        """
+        Which running tasks to revoke now so that roles below their
+        guarantee can run their waiting work.
+
+        @param tasks: an iterable of
+            L{mesos_tw.master.allocator.RunningTask}, read only if needed.
+        @return: a list of those to revoke (empty without guarantees).
+        """
+
+    def roleSummaries():
+        """
+        The roles known to the allocator (those with frameworks, with
+        allocations, or configured), sorted by name.
+
+        @return: a list of L{mesos_tw.master.allocator.RoleSummary}.
+        """
+
+    def frameworkSummary(frameworkId):
+        """
+        What is allocated to a framework.
+
+        @return: a L{mesos_tw.master.allocator.FrameworkSummary}, or L{None}
+            for an unknown framework.
         """

@@ -687,6 +687,7 @@ class StateTests(MasterTestCase):
                 "slaves": [],
                 "frameworks": [],
                 "completed_frameworks": [],
+                "roles": [],
             },
         )
 

@@ -35,6 +35,7 @@ from mesos_tw.mesos_pb2 import (
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
+from mesos_tw.testing.allocator import FakeAllocator
 from mesos_tw.testing.wire import ofType, sent, wire
 
 parse = Resources.parse
@@ -234,6 +235,8 @@ class MasterTestCase(SynchronousTestCase):
     """
 
     offerTimeout: float | None = None
+    #: Called with no argument for the master's allocator, if set.
+    allocatorFactory = None
 
     def setUp(self) -> None:
         self.clock = Clock()
@@ -247,6 +250,7 @@ class MasterTestCase(SynchronousTestCase):
         self.master = Master(
             self.info, self.clock, TIMEOUT, MAX_TIMEOUTS,
             offerTimeout=self.offerTimeout,
+            allocator=None if self.allocatorFactory is None else self.allocatorFactory(),
         )
         self.addCleanup(self.master.stop)
 
@@ -641,7 +645,7 @@ class OfferTests(MasterTestCase):
 
     def test_requestResources(self) -> None:
         """
-        Resource requests are accepted and change nothing.
+        Resource requests get no answer.
         """
         framework, frameworkId, _, _, _ = self.offered()
         framework.send(withFramework(msgs.ResourceRequestMessage, frameworkId))
@@ -2326,3 +2330,243 @@ class RegressionTests(MasterTestCase):
         back.send(reregister(frameworkInfo(frameworkId="old-0001")))
         self.assertIn("t1", self.master.frameworks["old-0001"].tasks)
         self.assertEqual(self.allocated("old-0001"), parse("cpus:1;mem:128"))
+
+
+class RoleTests(MasterTestCase):
+    """
+    Tests for frameworks' roles as the master hands them to the allocator
+    and puts them in offers.
+    """
+
+    def test_multiRoleOffers(self) -> None:
+        """
+        A framework of several roles is offered in each, every offer naming
+        its allocation role.
+        """
+        framework, _ = self.addFramework(info=frameworkInfo(roles=["a", "b"]))
+        self.addSlave(resources="cpus(a):1;cpus(b):2;mem:64")
+        offers = self.offers(framework)
+        self.assertEqual(
+            {o.allocation_info.role: offerResources(o).reserved(o.allocation_info.role)
+             for o in offers},
+            {"a": parse("cpus(a):1"), "b": parse("cpus(b):2")},
+        )
+
+    def test_roles(self) -> None:
+        """
+        A framework's roles are its C{roles} without repeats, or its
+        C{role}.
+        """
+        _, first = self.addFramework("fw1", frameworkInfo(role="web"))
+        _, second = self.addFramework("fw2", frameworkInfo(roles=["db", "web", "db"]))
+        self.assertEqual(self.master.frameworks[first].roles, ["web"])
+        self.assertEqual(self.master.frameworks[second].roles, ["db", "web"])
+
+    def test_differentRolesInOneAccept(self) -> None:
+        """
+        Offers of different roles cannot be accepted together: the tasks
+        are lost with REASON_INVALID_OFFERS and the offers go back.
+        """
+        framework, frameworkId = self.addFramework(info=frameworkInfo(roles=["a", "b"]))
+        _, slaveId = self.addSlave(resources="cpus(a):1;cpus(b):2;mem:512")
+        offers = self.offers(framework)
+        self.assertEqual(len(offers), 2)
+        framework.send(accept(
+            frameworkId, [o.id.value for o in offers], [commandTask("t1", slaveId)]
+        ))
+        [status] = self.updates(framework)
+        self.assertEqual(status.state, mesos_pb2.TASK_LOST)
+        self.assertEqual(status.reason, TaskStatus.REASON_INVALID_OFFERS)
+        self.assertIn("different roles", status.message)
+        self.assertEqual(self.master.offers, {})
+        self.assertEqual(self.allocated(frameworkId), Resources())
+
+    def test_taskRole(self) -> None:
+        """
+        A task is recorded with the role of the offer it was launched on.
+        """
+        framework, frameworkId, slave, slaveId = self.launched(
+            info=frameworkInfo(role="web")
+        )
+        self.assertEqual(self.master.frameworks[frameworkId].tasks["t1"].role, "web")
+        self.assertEqual(self.master.frameworks[frameworkId].tasks["t1"].startTime, 1000)
+
+
+class AllocatorCallTests(MasterTestCase):
+    """
+    What the master tells its allocator, checked on a L{FakeAllocator}.
+    """
+
+    allocatorFactory = FakeAllocator
+
+    def calls(self, name: str) -> list[tuple]:
+        """
+        The arguments of the allocator's calls of method C{name}.
+        """
+        return [args for method, args in self.master.allocator.calls if method == name]
+
+    def test_addFrameworkRoles(self) -> None:
+        """
+        Frameworks are added with their roles.
+        """
+        self.addFramework("fw1", frameworkInfo(roles=["a", "b"]))
+        self.addFramework("fw2", frameworkInfo(role="web"))
+        self.assertEqual(
+            [(roles, active) for _, roles, _, active in self.calls("addFramework")],
+            [(["a", "b"], True), (["web"], True)],
+        )
+
+    def test_updateRolesOnReregistration(self) -> None:
+        """
+        A framework that re-registers with other roles has them updated in
+        the allocator; the same roles change nothing.
+        """
+        _, frameworkId = self.addFramework("fw1", frameworkInfo(roles=["a"]))
+        again = self.connect("framework", "fw1")
+        again.send(msgs.ReregisterFrameworkMessage(
+            framework=frameworkInfo(frameworkId=frameworkId, roles=["a"]), failover=True
+        ))
+        self.assertEqual(self.calls("updateFramework"), [])
+        last = self.connect("framework", "fw1")
+        last.send(msgs.ReregisterFrameworkMessage(
+            framework=frameworkInfo(frameworkId=frameworkId, roles=["b", "a"]),
+            failover=True,
+        ))
+        self.assertEqual(self.calls("updateFramework"), [(frameworkId, ["b", "a"])])
+
+    def test_declineWithRole(self) -> None:
+        """
+        Declined resources go back with the offer's role and the filter.
+        """
+        framework, frameworkId, _, slaveId, offer = self.offered(
+            frameworkInfo(role="web")
+        )
+        framework.send(decline(frameworkId, [offer.id.value], refuseSeconds=7))
+        [(fid, sid, resources, refuse, now, role)] = self.calls("recoverResources")
+        self.assertEqual((fid, sid, refuse, now, role), (frameworkId, slaveId, 7, 1000, "web"))
+        self.assertEqual(resources, parse(RESOURCES))
+
+    def test_acceptLeftoverAndTaskEndWithRole(self) -> None:
+        """
+        What an accept leaves unused, and later the task's resources, go
+        back with the offer's role.
+        """
+        framework, frameworkId, slave, slaveId = self.launched(
+            refuseSeconds=3, info=frameworkInfo(role="web")
+        )
+        slave.send(slaveUpdate(frameworkId, slaveId, "t1", mesos_pb2.TASK_FINISHED))
+        recovered = self.calls("recoverResources")
+        self.assertEqual(
+            [(r, refuse, role) for _, _, r, refuse, _, role in recovered],
+            [(parse(RESOURCES) - parse(TASK), 3, "web"), (parse(TASK), None, "web")],
+        )
+
+    def test_reviveAndSuppressRoles(self) -> None:
+        """
+        Revive and suppress pass their roles on, or L{None} for all roles.
+        """
+        _, frameworkId = self.addFramework(info=frameworkInfo(roles=["a", "b"]))
+        framework = self.master.frameworks[frameworkId].connection
+        for message in [
+            withFramework(msgs.SuppressOffersMessage, frameworkId, roles=["a"]),
+            withFramework(msgs.SuppressOffersMessage, frameworkId),
+            withFramework(msgs.ReviveOffersMessage, frameworkId, roles=["b"]),
+            withFramework(msgs.ReviveOffersMessage, frameworkId),
+        ]:
+            framework.dataReceived(wire(message))
+        self.assertEqual(
+            self.calls("suppressOffers"), [(frameworkId, ["a"]), (frameworkId, None)]
+        )
+        self.assertEqual(
+            self.calls("reviveOffers"), [(frameworkId, ["b"]), (frameworkId, None)]
+        )
+
+    def test_requestResources(self) -> None:
+        """
+        Resource requests are handed to the allocator as L{Resources}.
+        """
+        framework, frameworkId = self.addFramework()
+        message = withFramework(msgs.ResourceRequestMessage, frameworkId)
+        message.requests.add(resources=parse("cpus:2;mem:64").toProto())
+        message.requests.add(resources=parse("cpus:1").toProto())
+        framework.send(message)
+        self.assertEqual(
+            self.calls("requestResources"),
+            [(frameworkId, [parse("cpus:2;mem:64"), parse("cpus:1")])],
+        )
+
+    def test_invalidRequest(self) -> None:
+        """
+        A request with invalid resources is dropped whole.
+        """
+        framework, frameworkId = self.addFramework()
+        message = withFramework(msgs.ResourceRequestMessage, frameworkId)
+        bad = mesos_pb2.Resource(name="cpus", type=mesos_pb2.Value.SCALAR)
+        bad.scalar.value = -1
+        message.requests.add(resources=[bad])
+        framework.send(message)
+        self.assertEqual(self.calls("requestResources"), [])
+
+    def test_updateWeights(self) -> None:
+        """
+        L{Master.updateWeights} sets weights in the allocator and does not
+        allocate.
+        """
+        self.master.updateWeights({"web": 2.0})
+        self.assertEqual(self.master.allocator.weights, {"web": 2.0})
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        self.assertEqual(self.calls("allocate"), [])
+
+    def test_rejectedAllocationWithRole(self) -> None:
+        """
+        Resources allocated to a framework that is no longer active go back
+        with their role and no filter.
+        """
+        _, frameworkId = self.addFramework(info=frameworkInfo(role="web"))
+        self.master.frameworks[frameworkId].active = False
+        _, slaveId = self.addSlave()
+        self.clock.advance(0)
+        [(fid, sid, _, refuse, _, role)] = self.calls("recoverResources")
+        self.assertEqual((fid, sid, refuse, role), (frameworkId, slaveId, None, "web"))
+
+
+class FrameworkAllocationStateTests(MasterTestCase):
+    """
+    Tests for the allocation figures in L{stateJSON}.
+    """
+
+    def test_frameworkShareAndWeight(self) -> None:
+        """
+        Each framework shows its roles, allocated scalars, dominant share
+        and its role's weight.
+        """
+        self.master.updateWeights({"web": 2.0})
+        framework, frameworkId, slave, slaveId = self.launched(
+            refuseSeconds=0, info=frameworkInfo(role="web")
+        )
+        [state] = stateJSON(self.master)["frameworks"]
+        self.assertEqual(state["roles"], ["web"])
+        self.assertEqual(state["weight"], 2.0)
+        self.assertEqual(state["allocated_resources"], {"cpus": 1.0, "mem": 256.0})
+        self.assertEqual(state["dominant_share"], 0.5)
+
+    def test_roles(self) -> None:
+        """
+        The state lists each role with its weight, priority, guarantee,
+        allocation, dominant share and frameworks.
+        """
+        self.master.updateWeights({"idle": 3.0})
+        _, frameworkId = self.addFramework(info=frameworkInfo(role="web"))
+        self.addSlave()
+        self.clock.advance(0)
+        self.assertEqual(
+            stateJSON(self.master)["roles"],
+            [
+                {"name": "idle", "weight": 3.0, "priority": 0.0, "guarantee": {},
+                 "allocated": {}, "dominant_share": 0.0, "frameworks": []},
+                {"name": "web", "weight": 1.0, "priority": 0.0, "guarantee": {},
+                 "allocated": {"cpus": 2.0, "mem": 1024.0}, "dominant_share": 1.0,
+                 "frameworks": [frameworkId]},
+            ],
+        )
+

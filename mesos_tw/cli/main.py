@@ -9,7 +9,7 @@ import sys
 
 from twisted.python import usage
 
-from mesos_tw.cli import ca, execute, local, state
+from mesos_tw.cli import ca, execute, local, state, weights
 
 
 class Options(usage.Options):
@@ -25,6 +25,8 @@ class Options(usage.Options):
         ["execute", None, execute.Options,
          "Run one command as a task and follow it to its end."],
         ["state", None, state.Options, "Show a master's state."],
+        ["weights", None, weights.Options,
+         "Show or change the master's role weights."],
     ]
 
     def postOptions(self) -> None:
@@ -32,7 +34,13 @@ class Options(usage.Options):
             raise usage.UsageError("a command is required")
 
 
-_RUNNERS = {"ca": ca.run, "execute": execute.run, "local": local.run, "state": state.run}
+_RUNNERS = {
+    "ca": ca.run,
+    "execute": execute.run,
+    "local": local.run,
+    "state": state.run,
+    "weights": weights.run,
+}
 
 
 def main(argv: list[str] | None = None) -> None:

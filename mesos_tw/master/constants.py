@@ -24,3 +24,12 @@ MAX_COMPLETED_TASKS_PER_FRAMEWORK = 1000
 
 #: Status updates kept per task.
 MAX_STATUSES_PER_TASK = 10
+
+#: The allocator used unless --allocator names another.
+DEFAULT_ALLOCATOR = "drf"
+
+#: Mesos's --min_allocatable_resources: an offer holds at least one of these.
+MIN_ALLOCATABLE_RESOURCES = "cpus:0.01|mem:32"
+
+#: Seconds between telling a framework a task will be revoked and killing it.
+REVOCATION_GRACE_PERIOD = 30.0

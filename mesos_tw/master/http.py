@@ -1,20 +1,30 @@
-# -*- test-case-name: tests.test_master -*-
+# -*- test-case-name: tests.test_master,tests.test_allocator_weights -*-
 """
-The master's HTTP endpoints: JSON state for operators and tools.
+The master's HTTP endpoints: JSON state for operators and tools, and the
+role weights operators may change at run time.
+
+C{PUT /weights} changes the master's behaviour, so only a peer with a
+I{master} certificate (an operator holding the cluster's master
+credentials) may use it; everyone with a cluster certificate may read.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
+from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
 from mesos_tw.master.master import Master, Slave
 from mesos_tw.master.records import Framework, TaskRecord
+from mesos_tw.master.validation import ValidationError, validateRole
+from mesos_tw.protocol.tls import Peer, peerFromTransport
 from mesos_tw.resources import Resources
 from mesos_tw.tasks import stateName
+
+_log = Logger()
 
 
 def slaveJSON(slave: Slave) -> dict[str, Any]:
@@ -64,12 +74,17 @@ def frameworkJSON(master: Master, framework: Framework) -> dict[str, Any]:
     for offerId in framework.offers:
         offered = offered + master.offers[offerId].resources
     info = framework.info
+    summary = master.allocator.frameworkSummary(framework.id)
     return {
         "id": framework.id,
         "name": info.name,
         "user": info.user,
         "principal": info.principal,
         "role": framework.role,
+        "roles": framework.roles,
+        "weight": summary.weight if summary is not None else None,
+        "dominant_share": summary.share if summary is not None else 0.0,
+        "allocated_resources": dict(summary.allocated) if summary is not None else {},
         "failover_timeout": info.failover_timeout,
         "checkpoint": info.checkpoint,
         "active": framework.active,
@@ -83,6 +98,69 @@ def frameworkJSON(master: Master, framework: Framework) -> dict[str, Any]:
         "completed_tasks": [taskJSON(r) for r in framework.completedTasks],
         "offers": sorted(framework.offers),
     }
+
+
+def rolesJSON(master: Master) -> list[dict[str, Any]]:
+    """
+    Every role the allocator knows, with its weight, priority, guarantee,
+    the scalars allocated to it, its dominant share and its frameworks.
+    """
+    return [
+        {
+            "name": role.name,
+            "weight": role.weight,
+            "priority": role.priority,
+            "guarantee": dict(role.guarantee),
+            "allocated": dict(role.allocated),
+            "dominant_share": role.share,
+            "frameworks": list(role.frameworks),
+        }
+        for role in master.allocator.roleSummaries()
+    ]
+
+
+def weightsJSON(master: Master) -> list[dict[str, Any]]:
+    """
+    The weight of every role, in the shape of Mesos's C{/weights}.
+    """
+    return [
+        {"role": role.name, "weight": role.weight}
+        for role in master.allocator.roleSummaries()
+    ]
+
+
+def parseWeights(body: bytes) -> dict[str, float]:
+    """
+    Parse a C{PUT /weights} body: a JSON array of C{{"role": NAME,
+    "weight": NUMBER}}, as Mesos takes.
+
+    @raise ValueError: saying what is wrong with it.
+    """
+    try:
+        items = json.loads(body)
+    except ValueError as e:
+        raise ValueError(f"the body is not JSON: {e}") from None
+    if not isinstance(items, list):
+        raise ValueError('expected a JSON array of {"role": ..., "weight": ...}')
+    weights: dict[str, float] = {}
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"role", "weight"}:
+            raise ValueError(f'expected {{"role": ..., "weight": ...}}, got {item!r}')
+        role, weight = item["role"], item["weight"]
+        if not isinstance(role, str):
+            raise ValueError(f"role {role!r} is not a string")
+        try:
+            validateRole(role)
+        except ValidationError as e:
+            raise ValueError(str(e)) from None
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+            raise ValueError(f"the weight of role {role!r} is not a number")
+        if not (weight > 0 and weight < float("inf")):
+            raise ValueError(f"the weight of role {role!r} must be greater than zero")
+        if role in weights:
+            raise ValueError(f"role {role!r} appears twice")
+        weights[role] = float(weight)
+    return weights
 
 
 def stateJSON(master: Master) -> dict[str, Any]:
@@ -103,6 +181,7 @@ def stateJSON(master: Master) -> dict[str, Any]:
         "completed_frameworks": [
             frameworkJSON(master, f) for f in master.completedFrameworks
         ],
+        "roles": rolesJSON(master),
     }
 
 
@@ -119,16 +198,80 @@ class _JSON(Resource):
         return json.dumps(self._render(self._master), indent=1).encode() + b"\n"
 
 
-def makeRoot(master: Master) -> Resource:
+def requestPeer(request: Request) -> Peer | None:
     """
-    The resource tree: C{/state}, C{/master/state} and C{/health}.
+    Who made C{request}, according to the certificate of its TLS connection.
+    """
+    transport = getattr(request, "transport", None)
+    return peerFromTransport(transport) if transport is not None else None
+
+
+def operatorOnly(request: Request) -> str | None:
+    """
+    Allow only peers with a master certificate.
+
+    @return: why C{request} is refused, or L{None} if it is allowed.
+    """
+    peer = requestPeer(request)
+    if peer is None or peer.role != "master":
+        who = (
+            f"a {peer.role} certificate ({peer.name})" if peer is not None
+            else "no certificate"
+        )
+        return (
+            f"changing weights needs a master certificate (an operator's); the "
+            f"request came with {who}"
+        )
+    return None
+
+
+class _Weights(_JSON):
+    """
+    C{GET /weights}: the roles' weights. C{PUT /weights}: change some.
+    """
+
+    def __init__(self, master: Master, authorize: Callable[[Request], str | None]) -> None:
+        super().__init__(master, weightsJSON)
+        self._authorize = authorize
+
+    def render_PUT(self, request: Request) -> bytes:
+        request.setHeader(b"content-type", b"application/json")
+        refusal = self._authorize(request)
+        if refusal is not None:
+            request.setResponseCode(403)
+            return json.dumps({"error": refusal}).encode() + b"\n"
+        try:
+            weights = parseWeights(request.content.read())
+            self._master.updateWeights(weights)
+        except ValueError as e:
+            request.setResponseCode(400)
+            return json.dumps({"error": str(e)}).encode() + b"\n"
+        _log.info(
+            "Weights updated by {peer}: {weights}", peer=requestPeer(request), weights=weights
+        )
+        return json.dumps(weightsJSON(self._master), indent=1).encode() + b"\n"
+
+
+def makeRoot(
+    master: Master, authorize: Callable[[Request], str | None] = operatorOnly
+) -> Resource:
+    """
+    The resource tree: C{/state}, C{/roles}, C{/weights} and C{/health},
+    each also under C{/master/}.
+
+    @param authorize: says why a request that changes something is refused,
+        or L{None} to allow it.
     """
     root = Resource()
     state = _JSON(master, stateJSON)
     health = _JSON(master, lambda m: {"healthy": True})
+    roles = _JSON(master, lambda m: {"roles": rolesJSON(m)})
+    weights = _Weights(master, authorize)
     sub = Resource()
     for parent in (root, sub):
         parent.putChild(b"state", state)
         parent.putChild(b"health", health)
+        parent.putChild(b"roles", roles)
+        parent.putChild(b"weights", weights)
     root.putChild(b"master", sub)
     return root

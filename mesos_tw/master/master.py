@@ -12,7 +12,7 @@ frameworks and their acknowledgements to slaves.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 import attr
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -24,7 +24,8 @@ from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import IAllocator
 from mesos_tw.master import constants
-from mesos_tw.master.allocator.drf import DRFAllocator
+from mesos_tw.master.allocator import RunningTask
+from mesos_tw.master.allocator.hierarchical import HierarchicalAllocator
 from mesos_tw.master.observer import SlaveObserver
 from mesos_tw.master.records import Framework, OfferRecord, TaskRecord
 from mesos_tw.master.validation import (
@@ -88,14 +89,18 @@ class Master:
         allocator: IAllocator | None = None,
         allocationInterval: float = constants.ALLOCATION_INTERVAL,
         offerTimeout: float | None = None,
+        revocationGracePeriod: float = constants.REVOCATION_GRACE_PERIOD,
     ) -> None:
         self.info = info
         self._clock = clock
         self._pingTimeout = pingTimeout
         self._maxPingTimeouts = maxPingTimeouts
-        self.allocator = allocator or DRFAllocator(allocationInterval)
+        self.allocator = (
+            allocator if allocator is not None else HierarchicalAllocator(allocationInterval)
+        )
         self._allocationInterval = allocationInterval
         self._offerTimeout = offerTimeout
+        self._revocationGracePeriod = revocationGracePeriod
         self._slaveIds = itertools.count()
         self._frameworkIds = itertools.count()
         self._offerIds = itertools.count()
@@ -162,6 +167,9 @@ class Master:
         for offer in self.offers.values():
             if offer.timer is not None and offer.timer.active():
                 offer.timer.cancel()
+        for framework in self.frameworks.values():
+            for record in framework.tasks.values():
+                _cancelRevocation(record)
 
     # --- Slaves --------------------------------------------------------------
 
@@ -389,7 +397,10 @@ class Master:
                 )
                 self._frameworkByConnection.pop(old, None)
                 old.send(msgs.FrameworkErrorMessage(message="Framework failed over"))
+            roles = framework.roles
             framework.info.CopyFrom(info)
+            if framework.roles != roles:
+                self.allocator.updateFramework(framework.id, framework.roles)
             self._attachFramework(framework, connection)
             # Offers made to the old scheduler go back; only the same
             # connection is told they are gone.
@@ -501,7 +512,7 @@ class Master:
         used: dict[str, Resources] = {}
         for record in framework.tasks.values():
             used[record.slaveId] = used.get(record.slaveId, Resources()) + record.resources
-        self.allocator.addFramework(framework.id, framework.role, used, True)
+        self.allocator.addFramework(framework.id, framework.roles, used, True)
         self._attachFramework(framework, connection)
         return framework
 
@@ -584,7 +595,7 @@ class Master:
             if framework is None or not framework.active or slave is None or not slave.connected:
                 self.allocator.recoverResources(
                     allocation.frameworkId, allocation.slaveId, allocation.resources,
-                    None, now,
+                    None, now, allocation.role,
                 )
                 continue
             offerId = f"{self.info.id}-O{next(self._offerIds)}"
@@ -617,6 +628,8 @@ class Master:
             self.frameworks[frameworkId].connection.send(
                 msgs.ResourceOffersMessage(offers=[o.proto for o in offers])
             )
+        if slaveIds is None:
+            self._checkRevocations()
 
     def _allocateSoon(self, slaveIds: Iterable[str] | None = None) -> None:
         """
@@ -670,7 +683,7 @@ class Master:
         if recover:
             self.allocator.recoverResources(
                 offer.frameworkId, offer.slaveId, offer.resources, refuseSeconds,
-                self._clock.seconds(),
+                self._clock.seconds(), offer.role,
             )
 
     def declineOffers(
@@ -701,7 +714,7 @@ class Master:
         """
         framework = self._frameworkFor(connection, message.framework_id)
         if framework is not None:
-            self.allocator.reviveOffers(framework.id)
+            self.allocator.reviveOffers(framework.id, list(message.roles) or None)
             self._allocateSoon()
 
     def suppressOffers(
@@ -712,22 +725,48 @@ class Master:
         """
         framework = self._frameworkFor(connection, message.framework_id)
         if framework is not None:
-            self.allocator.suppressOffers(framework.id)
+            self.allocator.suppressOffers(framework.id, list(message.roles) or None)
 
     def requestResources(
         self, connection: MessageProtocol, message: msgs.ResourceRequestMessage
     ) -> None:
         """
-        Requests are noted only: allocation is by offers, as in Mesos.
+        The framework has work waiting: each request is what one unit of it
+        needs. The allocator keeps the latest requests until offers satisfy
+        them; with guarantees, unsatisfied requests of a role below its
+        guarantee lead to revocations.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self._log.info(
-                "Framework {frameworkId} requested {count} resource set(s); "
-                "requests do not change allocation",
-                frameworkId=framework.id,
-                count=len(message.requests),
-            )
+        if framework is None:
+            return
+        requests = []
+        for request in message.requests:
+            try:
+                requests.append(Resources.fromProto(request.resources))
+            except ResourcesError as e:
+                self._log.warn(
+                    "Framework {frameworkId} requested invalid resources: {error}",
+                    frameworkId=framework.id,
+                    error=str(e),
+                )
+                return
+        self._log.info(
+            "Framework {frameworkId} requested {requests}",
+            frameworkId=framework.id,
+            requests=[str(r) for r in requests],
+        )
+        self.allocator.requestResources(framework.id, requests)
+
+    def updateWeights(self, weights: Mapping[str, float]) -> None:
+        """
+        Set the weights of roles (an operator's request); other roles keep
+        theirs. As in Mesos, this does not trigger an allocation.
+
+        @raise ValueError: if a weight is not a positive number; no weight
+            is changed then.
+        """
+        self.allocator.updateWeights(dict(weights))
+        self._log.info("Updated role weights: {weights}", weights=dict(weights))
 
     # --- Tasks ---------------------------------------------------------------
 
@@ -753,6 +792,12 @@ class Master:
         offerIds = [o.value for o in message.offer_ids]
         try:
             slaveId = validateOffers(offerIds, self.offers, framework.id)
+            roles = {self.offers[offerId].role for offerId in offerIds}
+            if len(roles) > 1:
+                raise ValidationError(
+                    "offers were made in different roles "
+                    f"({', '.join(sorted(r or '' for r in roles))})"
+                )
         except ValidationError as e:
             self._log.warn(
                 "Framework {frameworkId} accepted invalid offers {offerIds}: {error}",
@@ -774,6 +819,7 @@ class Master:
                     framework, task, lost, TaskStatus.REASON_INVALID_OFFERS, str(e)
                 )
             return
+        [role] = roles
         available = Resources()
         for offerId in offerIds:
             offer = self.offers[offerId]
@@ -803,15 +849,16 @@ class Master:
                 continue
             available = available - used
             launched.add(taskId)
-            self._launch(framework, slave, task, executors)
+            self._launch(framework, slave, task, executors, role)
         if available:
             self.allocator.recoverResources(
                 framework.id, slaveId, available, message.filters.refuse_seconds,
-                self._clock.seconds(),
+                self._clock.seconds(), role,
             )
 
     def _launch(
-        self, framework: Framework, slave: Slave, task: Any, executors: dict
+        self, framework: Framework, slave: Slave, task: Any, executors: dict,
+        role: str | None,
     ) -> None:
         record = TaskRecord(
             task=mesos_pb2.Task(
@@ -825,6 +872,8 @@ class Master:
                 labels=task.labels,
             ),
             resources=Resources.fromProto(task.resources),
+            role=role,
+            startTime=self._clock.seconds(),
         )
         if task.HasField("executor"):
             executor = task.executor
@@ -927,6 +976,13 @@ class Master:
             slaveId=slave.id,
         )
         if record is not None:
+            if record.revoked and record.revocation is None and isTerminal(status.state):
+                # The master killed it at the end of its grace period.
+                status.reason = TaskStatus.REASON_TASK_REVOKED
+                status.message = (
+                    f"Revoked by the master: {status.message}" if status.message
+                    else "Revoked by the master"
+                )
             self._setState(framework, record, status, update)
         self._sendUpdate(framework, update)
 
@@ -1089,9 +1145,10 @@ class Master:
         task.status_update_uuid = status.uuid
         if isTerminal(task.state) and not record.recovered:
             record.recovered = True
+            _cancelRevocation(record)
             self.allocator.recoverResources(
                 framework.id, record.slaveId, record.resources, None,
-                self._clock.seconds(),
+                self._clock.seconds(), record.role,
             )
             if not status.uuid:
                 self._completeTask(framework, record)
@@ -1110,6 +1167,82 @@ class Master:
         )
         self._setState(framework, record, status)
         self._sendUpdate(framework, statusUpdate(framework.id, status, record.slaveId))
+
+    # --- Revocation ----------------------------------------------------------
+
+    def _runningTasks(self) -> Iterator[RunningTask]:
+        for framework in self.frameworks.values():
+            for record in framework.tasks.values():
+                if not record.recovered:
+                    yield RunningTask(
+                        record.id, framework.id, record.role or framework.role,
+                        record.slaveId, record.resources, record.startTime,
+                        record.revoked,
+                    )
+
+    def _checkRevocations(self) -> None:
+        """
+        Ask the allocator which tasks to revoke, and start revoking them.
+        """
+        for task in self.allocator.revocations(self._runningTasks(), self._clock.seconds()):
+            framework = self.frameworks.get(task.frameworkId)
+            record = framework.tasks.get(task.taskId) if framework is not None else None
+            if record is not None and not record.recovered and not record.revoked:
+                self.revokeTask(framework, record)
+
+    def revokeTask(self, framework: Framework, record: TaskRecord) -> None:
+        """
+        Tell the framework that the task will be killed at the end of the
+        revocation grace period, then kill it; its final status says it
+        was revoked.
+
+        The notice is a status update in the task's current state, from the
+        master, with reason C{REASON_TASK_REVOKED}, a message saying when,
+        and no uuid (nothing to acknowledge).
+        """
+        grace = self._revocationGracePeriod
+        record.revoked = True
+        record.revocation = self._clock.callLater(grace, self._killRevoked, framework, record)
+        self._log.info(
+            "Revoking task {taskId} of framework {frameworkId} on slave {slaveId} in "
+            "{grace} s",
+            taskId=record.id,
+            frameworkId=framework.id,
+            slaveId=record.slaveId,
+            grace=grace,
+        )
+        notice = taskStatus(
+            record.id, record.task.state, _MASTER, TaskStatus.REASON_TASK_REVOKED,
+            f"Task {record.id} will be revoked in {grace:g} s: another role needs "
+            f"its resources to reach its guarantee",
+            slaveId=record.slaveId, timestamp=self._clock.seconds(), withUUID=False,
+        )
+        self._sendUpdate(framework, statusUpdate(framework.id, notice, record.slaveId))
+
+    def _killRevoked(self, framework: Framework, record: TaskRecord) -> None:
+        record.revocation = None
+        if record.recovered:
+            return
+        slave = self.slaves.get(record.slaveId)
+        if slave is None or not slave.connected:
+            self._log.warn(
+                "Cannot revoke task {taskId} now: slave {slaveId} is disconnected; "
+                "it may be chosen again",
+                taskId=record.id,
+                slaveId=record.slaveId,
+            )
+            record.revoked = False
+            return
+        self._log.info(
+            "Killing revoked task {taskId} of framework {frameworkId} on slave {slaveId}",
+            taskId=record.id,
+            frameworkId=framework.id,
+            slaveId=slave.id,
+        )
+        kill = msgs.KillTaskMessage()
+        kill.framework_id.value = framework.id
+        kill.task_id.value = record.id
+        slave.connection.send(kill)
 
     def _completeTask(self, framework: Framework, record: TaskRecord) -> None:
         if framework.tasks.pop(record.id, None) is not None:
@@ -1204,7 +1337,9 @@ class Master:
             used[frameworkId] = used.get(frameworkId, Resources()) + taskResources
             copy = mesos_pb2.Task()
             copy.CopyFrom(task)
-            known[task.task_id.value] = TaskRecord(copy, taskResources)
+            known[task.task_id.value] = TaskRecord(
+                copy, taskResources, startTime=self._clock.seconds()
+            )
         self.allocator.addSlave(slaveId, resources, used)
         self._attach(slave, connection)
         self._allocateSoon([slaveId])
@@ -1240,6 +1375,13 @@ class Master:
                 slave_id=SlaveID(value=slave.id), connection=self._slaveConnection()
             )
         )
+
+
+def _cancelRevocation(record: TaskRecord) -> None:
+    if record.revocation is not None:
+        if record.revocation.active():
+            record.revocation.cancel()
+        record.revocation = None
 
 
 def _versionTuple(version: str) -> tuple[int, ...]:

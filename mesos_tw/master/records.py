@@ -46,7 +46,17 @@ class Framework:
 
     @property
     def role(self) -> str:
+        """
+        Its first role: C{roles[0]} of a MULTI_ROLE framework, else C{role}.
+        """
         return self.info.roles[0] if self.info.roles else self.info.role
+
+    @property
+    def roles(self) -> list[str]:
+        """
+        Every role it subscribed to, in order, without repeats.
+        """
+        return list(dict.fromkeys(self.info.roles)) or [self.info.role]
 
     def hasCapability(self, capability: int) -> bool:
         """
@@ -65,11 +75,22 @@ class TaskRecord:
     @ivar resources: what it uses, as L{Resources}.
     @ivar recovered: whether its resources went back to the allocator (once
         it reached a terminal state).
+    @ivar role: the role its resources were allocated to (that of the offer
+        it was launched on), or L{None} if unknown (a task a slave reported).
+    @ivar startTime: when the master launched it or learnt of it.
+    @ivar revoked: whether it is being revoked: its framework was told.
+    @ivar revocation: the timer that kills it at the end of its revocation
+        grace period; L{None} once the kill is sent, after which its final
+        status says it was revoked.
     """
 
     task: Task
     resources: Resources
     recovered: bool = False
+    role: str | None = None
+    startTime: float = 0.0
+    revoked: bool = False
+    revocation: IDelayedCall | None = None
 
     @property
     def id(self) -> str:
@@ -92,3 +113,10 @@ class OfferRecord:
     resources: Resources
     proto: Any
     timer: IDelayedCall | None = None
+
+    @property
+    def role(self) -> str | None:
+        """
+        The role the offered resources were allocated to.
+        """
+        return self.proto.allocation_info.role or None

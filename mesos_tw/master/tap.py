@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_master_tap -*-
+# -*- test-case-name: tests.test_taps,tests.test_allocator_options -*-
 """
 C{twistd mesos-master}: options and the master's service tree.
 """
@@ -15,6 +15,16 @@ from twisted.web.server import Site
 
 import mesos_tw
 from mesos_tw.master import constants
+from mesos_tw.master.allocator.options import (
+    AllocatorOptions,
+    makeAllocator,
+    parseGuarantee,
+    parseMinAllocatable,
+    parseMinOfferSize,
+    parsePriorities,
+    parseRoles,
+    parseWeights,
+)
 from mesos_tw.master.http import makeRoot
 from mesos_tw.master.master import Master
 from mesos_tw.mesos_pb2 import Address, MasterInfo
@@ -32,7 +42,11 @@ class Options(usage.Options):
         "the slaves' resources to frameworks and relays their tasks. Every "
         "connection is mutual TLS against the cluster CA in --tls-dir (make "
         "one with `mesos-tw ca init` and `mesos-tw ca issue --role master`). "
-        "The same port serves the wire protocol and HTTP (/state, /health)."
+        "The same port serves the wire protocol and HTTP (/state, /health, "
+        "/roles, /weights). Allocation is pluggable (--allocator): hierarchical "
+        "DRF over roles and their frameworks by default, with role weights, "
+        "guarantees enforced by revoking tasks of roles above their fair share, "
+        "and a minimum offer size."
     )
     optParameters = [
         ["ip", None, "127.0.0.1", "Address to listen on."],
@@ -54,7 +68,56 @@ class Options(usage.Options):
          positive(float)],
         ["max-frame-size", None, MAX_FRAME_SIZE,
          "Largest frame accepted from a peer, in bytes.", positive(int)],
+        ["allocator", None, constants.DEFAULT_ALLOCATOR,
+         "The allocation module: 'drf' (hierarchical dominant resource "
+         "fairness over roles, then frameworks), 'priority' (strict priority "
+         "between roles, DRF among equal priorities) or package.module.Class, "
+         "an IAllocator built with Class.fromOptions(options) if it has that "
+         "class method, else with Class()."],
+        ["weights", None, None,
+         "Role weights as role=2,other=1 (1 for roles not named): a role's "
+         "share is divided by its weight. Change them at run time with "
+         "`mesos-tw weights` (PUT /weights).", parseWeights],
+        ["priorities", None, None,
+         "Role priorities for --allocator=priority, as role=10,other=1 (0 for "
+         "roles not named): higher priorities are always offered first.",
+         parsePriorities],
+        ["non-revocable-roles", None, None,
+         "Roles whose tasks are never revoked, as a,b (interdependent jobs "
+         "such as MPI).", parseRoles],
+        ["revocation-grace-period", None, constants.REVOCATION_GRACE_PERIOD,
+         "Seconds between telling a framework that a task will be revoked and "
+         "killing it.", positive(float)],
+        ["min-offer-size", None, None,
+         "Hold back a slave's free resources until at least this much of each "
+         "is free (or all the slave has of it), as cpus:2;mem:2048 (default: "
+         "no minimum).", parseMinOfferSize],
+        ["min-allocatable-resources", None, None,
+         "An offer holds at least one of these sets of resources, separated "
+         f"by '|' (default: {constants.MIN_ALLOCATABLE_RESOURCES}).",
+         parseMinAllocatable],
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self["guarantees"] = {}
+
+    def opt_guarantees(self, value: str) -> None:
+        try:
+            role, resources = parseGuarantee(value)
+        except ValueError as e:
+            raise usage.UsageError(f"--guarantees: {e}")
+        if role in self["guarantees"]:
+            raise usage.UsageError(f"--guarantees: role {role!r} is given twice")
+        self["guarantees"][role] = resources
+
+    opt_guarantees.__doc__ = (
+        "Resources guaranteed to a role, as ROLE:RESOURCES such as "
+        "'web:cpus:4;mem:4096'; repeat for other roles. A role below its "
+        "guarantee is offered first; if it requested resources (a framework's "
+        "requestResources) that fit on no slave, tasks of revocable roles above "
+        "their fair share are revoked for it."
+    )
 
     def postOptions(self) -> None:
         if not self["tls-dir"]:
@@ -73,6 +136,24 @@ class Options(usage.Options):
             )
         if self["hostname"] is None:
             self["hostname"] = socket.gethostname()
+        if self["priorities"] and self["allocator"] in ("drf", "hierarchical"):
+            raise usage.UsageError("--priorities needs --allocator=priority")
+        self["allocatorOptions"] = AllocatorOptions(
+            allocationInterval=self["allocation-interval"],
+            minAllocatable=self["min-allocatable-resources"]
+            or parseMinAllocatable(constants.MIN_ALLOCATABLE_RESOURCES),
+            weights=self["weights"] or {},
+            priorities=self["priorities"] or {},
+            guarantees=self["guarantees"],
+            nonRevocable=self["non-revocable-roles"] or frozenset(),
+            minOfferSize=self["min-offer-size"],
+        )
+        try:
+            self["allocatorInstance"] = makeAllocator(
+                self["allocator"], self["allocatorOptions"]
+            )
+        except ValueError as e:
+            raise usage.UsageError(f"--allocator: {e}")
 
 
 def masterInfo(options: Options) -> MasterInfo:
@@ -129,8 +210,10 @@ def makeService(options: Options, reactor=None) -> IService:
         reactor,
         pingTimeout=options["slave-ping-timeout"],
         maxPingTimeouts=options["max-slave-ping-timeouts"],
+        allocator=options["allocatorInstance"],
         allocationInterval=options["allocation-interval"],
         offerTimeout=options["offer-timeout"],
+        revocationGracePeriod=options["revocation-grace-period"],
     )
     top = MultiService()
     wire = MessageFactory(
