@@ -64,7 +64,7 @@ class Options(usage.Options):
         ["allocation-interval", None, constants.ALLOCATION_INTERVAL,
          "Seconds between batch allocations.", positive(float)],
         ["offer-timeout", None, None,
-         "Seconds after which an unused offer is rescinded (default: never).",
+         "Seconds after which an unused offer is rescinded (default: never)",
          positive(float)],
         ["max-frame-size", None, MAX_FRAME_SIZE,
          "Largest frame accepted from a peer, in bytes.", positive(int)],
