@@ -193,3 +193,138 @@ class IAllocator(Interface):
         @return: a L{mesos_tw.master.allocator.FrameworkSummary}, or L{None}
             for an unknown framework.
         """
+
+class IZooKeeperClient(Interface):
+    """
+    A ZooKeeper session with a L{Deferred} API: results and watches are
+    delivered on the reactor thread.
+
+    Operations fail with the errors of L{mesos_tw.zk.errors}: an operation
+    made while the connection is suspended waits for the reconnection, and
+    fails with C{SessionExpiredError} if the session expired meanwhile; one
+    made while the client is closed fails with C{ClosedError}.
+
+    A watch is a callable taking a L{mesos_tw.zk.events.WatchedEvent}; it
+    fires once, on the first change after it was set, or with an event of
+    type C{NONE} if the connection is lost first.
+    """
+
+    state = Attribute("The L{mesos_tw.zk.events.ConnectionState}.")
+    sessionId = Attribute("The current session's id (C{int}), or L{None}.")
+    sessionTimeout = Attribute("The session timeout asked for, in seconds.")
+
+    def connect():
+        """
+        Connect and open a session.
+
+        @return: a L{Deferred} firing when connected, or failing with
+            C{ConnectTimeoutError}.
+        """
+
+    def close():
+        """
+        End the session (its ephemeral nodes go) and disconnect.
+
+        @return: a L{Deferred} firing when closed.
+        """
+
+    def addStateObserver(observer):
+        """
+        Call C{observer(state)} with each new
+        L{mesos_tw.zk.events.ConnectionState}.
+        """
+
+    def removeStateObserver(observer):
+        """
+        Stop calling C{observer}.
+        """
+
+    def create(path, value=b"", ephemeral=False, sequence=False, makepath=False):
+        """
+        Create a node.
+
+        @param sequence: append a 10-digit, zero-padded sequence number, the
+            count of child changes of the parent, to C{path}.
+        @param makepath: create missing ancestors (persistent, empty).
+        @return: a L{Deferred} firing with the created path.
+        """
+
+    def get(path, watch=None):
+        """
+        @return: a L{Deferred} firing with the node's data (C{bytes}).
+        """
+
+    def set(path, value):
+        """
+        Replace the node's data.
+
+        @return: a L{Deferred} firing with L{None}.
+        """
+
+    def getChildren(path, watch=None):
+        """
+        @return: a L{Deferred} firing with the sorted names (not paths) of
+            the node's children.
+        """
+
+    def exists(path, watch=None):
+        """
+        @param watch: set even if the node does not exist (it then fires
+            when the node is created).
+        @return: a L{Deferred} firing with whether the node exists.
+        """
+
+    def delete(path):
+        """
+        Delete a node without children.
+
+        @return: a L{Deferred} firing with L{None}.
+        """
+
+    def ensurePath(path):
+        """
+        Create the node and its ancestors unless they exist.
+
+        @return: a L{Deferred} firing with L{None}.
+        """
+
+
+class IContender(Interface):
+    """
+    Contends for leadership (of masters), as Mesos's C{MasterContender}.
+    """
+
+    def contend():
+        """
+        Enter the election (withdrawing a previous candidacy first).
+
+        @return: a L{Deferred} firing when the candidacy is registered, with
+            a L{mesos_tw.leader.Candidacy} whose C{lost} L{Deferred} fires
+            when the candidacy is lost (the session expired or the entry
+            vanished). Twisted cannot fire a L{Deferred} with a L{Deferred},
+            hence Mesos's C{Future<Future<Nothing>>} becomes this.
+        """
+
+    def withdraw():
+        """
+        Leave the election; the C{lost} L{Deferred} of the candidacy then
+        never fires.
+
+        @return: a L{Deferred} firing with whether there was a candidacy to
+            withdraw.
+        """
+
+
+class IDetector(Interface):
+    """
+    Detects the leading master, as Mesos's C{MasterDetector}.
+    """
+
+    def detect(previous=None):
+        """
+        @param previous: the leader the caller knows (a C{MasterInfo}), or
+            L{None}.
+        @return: a L{Deferred} firing with the leading C{MasterInfo}, or
+            L{None} if there is no leader, as soon as that differs from
+            C{previous}.
+        """

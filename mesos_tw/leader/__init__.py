@@ -1,0 +1,34 @@
+# -*- test-case-name: tests.test_leader -*-
+"""
+Leader election of masters, as Mesos does it: contenders
+(L{mesos_tw.interfaces.IContender}) and detectors
+(L{mesos_tw.interfaces.IDetector}), standalone or over a ZooKeeper group.
+"""
+
+from mesos_tw.leader.contender import Candidacy, StandaloneContender, ZooKeeperContender
+from mesos_tw.leader.detector import DetectionError, StandaloneDetector, ZooKeeperDetector
+from mesos_tw.leader.election import Election
+from mesos_tw.leader.factory import createContender, createDetector, isZooKeeper
+from mesos_tw.leader.info import (
+    MASTER_INFO_LABEL,
+    masterInfoFromAddress,
+    masterInfoFromJSON,
+    masterInfoToJSON,
+)
+
+__all__ = [
+    "Candidacy",
+    "DetectionError",
+    "Election",
+    "MASTER_INFO_LABEL",
+    "StandaloneContender",
+    "StandaloneDetector",
+    "ZooKeeperContender",
+    "ZooKeeperDetector",
+    "createContender",
+    "createDetector",
+    "isZooKeeper",
+    "masterInfoFromAddress",
+    "masterInfoFromJSON",
+    "masterInfoToJSON",
+]

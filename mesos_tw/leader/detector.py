@@ -1,0 +1,203 @@
+# -*- test-case-name: tests.test_leader,tests.test_leader_zookeeper -*-
+"""
+Detectors of the leading master, as Mesos's C{MasterDetector}s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet.defer import Deferred, fail, succeed
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from zope.interface import implementer
+
+from mesos_tw.interfaces import IDetector
+from mesos_tw.leader.info import MASTER_INFO_LABEL, masterInfoFromJSON
+from mesos_tw.mesos_pb2 import MasterInfo
+from mesos_tw.zk.group import Group, Membership
+
+log = Logger()
+
+
+class DetectionError(Exception):
+    """
+    The leader cannot be detected: its group node holds something other
+    than a C{MasterInfo} in JSON. As in Mesos, the detector then fails every
+    detection, and whoever relies on it should exit.
+    """
+
+
+def _copy(info: MasterInfo | None) -> MasterInfo | None:
+    if info is None:
+        return None
+    copy = MasterInfo()
+    copy.CopyFrom(info)
+    return copy
+
+
+def _same(a: MasterInfo | None, b: MasterInfo | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a == b
+
+
+class _Pending:
+    """
+    Detections waiting for the leader to differ from what they know.
+    """
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[MasterInfo | None, Deferred[MasterInfo | None]]] = []
+
+    def add(self, previous: MasterInfo | None) -> Deferred[MasterInfo | None]:
+        entry: tuple[MasterInfo | None, Deferred[MasterInfo | None]]
+
+        def cancel(d: Deferred[MasterInfo | None]) -> None:
+            if entry in self._waiting:
+                self._waiting.remove(entry)
+
+        d: Deferred[MasterInfo | None] = Deferred(cancel)
+        entry = (_copy(previous), d)
+        self._waiting.append(entry)
+        return d
+
+    def notify(self, leader: MasterInfo | None) -> None:
+        for entry in list(self._waiting):
+            previous, d = entry
+            if not _same(previous, leader):
+                self._waiting.remove(entry)
+                d.callback(_copy(leader))
+
+    def fail(self, error: Exception) -> None:
+        waiting, self._waiting = self._waiting, []
+        for _, d in waiting:
+            d.errback(Failure(error))
+
+
+@implementer(IDetector)
+class StandaloneDetector:
+    """
+    The detector of a lone master: the leader is the one it was given or
+    last appointed.
+    """
+
+    def __init__(self, leader: MasterInfo | None = None) -> None:
+        self.leader = _copy(leader)
+        self._pending = _Pending()
+
+    def detect(self, previous: MasterInfo | None = None) -> Deferred[MasterInfo | None]:
+        if not _same(self.leader, previous):
+            return succeed(_copy(self.leader))
+        return self._pending.add(previous)
+
+    def appoint(self, leader: MasterInfo | None) -> None:
+        """
+        Make C{leader} the leader (or L{None}: no leader).
+        """
+        self.leader = _copy(leader)
+        self._pending.notify(self.leader)
+
+
+@implementer(IDetector)
+class ZooKeeperDetector:
+    """
+    Follows the masters' ZooKeeper L{Group}: the leader is the member with
+    the lowest sequence, and its C{json.info_} node's JSON is its
+    C{MasterInfo}.
+
+    @ivar client: the ZooKeeper client if this detector owns it (then
+        L{close} closes it), else L{None}.
+    @ivar leader: the leader last detected.
+    """
+
+    def __init__(self, group: Group, client: Any = None) -> None:
+        self.group = group
+        self.client = client
+        self.leader: MasterInfo | None = None
+        self._leading: Membership | None = None
+        self._known = False
+        self._started = False
+        self._error: DetectionError | None = None
+        self._pending = _Pending()
+
+    def detect(self, previous: MasterInfo | None = None) -> Deferred[MasterInfo | None]:
+        if self._error is not None:
+            return fail(self._error)
+        if not self._started:
+            self._started = True
+            self._watch(frozenset())
+        if self._known and not _same(self.leader, previous):
+            return succeed(_copy(self.leader))
+        return self._pending.add(previous)
+
+    def close(self) -> Deferred[None]:
+        """
+        Stop following the group, and close the client if this detector
+        owns it.
+        """
+        self.group.stop()
+        if self.client is not None:
+            return self.client.close()
+        return succeed(None)
+
+    def _watch(self, members: frozenset[Membership]) -> None:
+        self.group.watch(members).addCallbacks(self._membersChanged, self._failed)
+
+    def _membersChanged(self, members: frozenset[Membership]) -> None:
+        if self._error is not None:
+            return
+        self._watch(members)
+        leading = min(members, key=lambda m: m.sequence, default=None)
+        if self._known and leading == self._leading:
+            return
+        self._leading = leading
+        if leading is None:
+            self._detected(None)
+        elif leading.label != MASTER_INFO_LABEL:
+            self._fail(DetectionError(
+                f"the leading member {leading.name} of {self.group.path} is not a master's "
+                f"{MASTER_INFO_LABEL}_ node (old Mesos masters wrote binary info_ nodes)"
+            ))
+        else:
+            self.group.data(leading).addCallbacks(
+                self._fetched, self._failed, callbackArgs=(leading,)
+            )
+
+    def _fetched(self, data: bytes | None, membership: Membership) -> None:
+        if membership != self._leading or self._error is not None:
+            return
+        if data is None:
+            # Gone already: no leader until the group says who is next.
+            self._detected(None)
+            return
+        try:
+            info = masterInfoFromJSON(data)
+        except ValueError as e:
+            self._fail(DetectionError(f"the leading master's node {membership.path}: {e}"))
+            return
+        self._detected(info)
+
+    def _detected(self, leader: MasterInfo | None) -> None:
+        changed = not self._known or not _same(self.leader, leader)
+        self._known = True
+        self.leader = leader
+        if changed:
+            if leader is None:
+                log.info("No leading master in {group}", group=self.group.path)
+            else:
+                log.info(
+                    "Detected the leading master {pid} (id {id}) in {group}",
+                    pid=leader.pid, id=leader.id, group=self.group.path,
+                )
+        self._pending.notify(leader)
+
+    def _failed(self, failure: Failure) -> None:
+        self._fail(DetectionError(f"following {self.group.path}: {failure.getErrorMessage()}"))
+
+    def _fail(self, error: DetectionError) -> None:
+        if self._error is not None:
+            return
+        log.error("Failed to detect the leading master: {error}", error=error)
+        self._error = error
+        self._pending.fail(error)
