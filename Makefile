@@ -10,7 +10,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 TESTS  ?= tests
 
-.PHONY: all venv test demo proto bench clean
+# Debian packages the tests use: ZooKeeper (a real server in the tests),
+# util-linux (setsid, unshare) and procps (pgrep).
+DEBS   := zookeeper util-linux procps
+
+.PHONY: all venv system-deps test demo proto bench clean
 
 all: test
 
@@ -22,7 +26,19 @@ $(STAMP): setup.py
 
 venv: $(STAMP)
 
-test: $(STAMP)
+system-deps:
+	@if [ -e /usr/share/java/zookeeper.jar ] && command -v setsid >/dev/null \
+	    && command -v pgrep >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages: $(DEBS)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq $(DEBS) >/dev/null; \
+	else \
+	    echo "The tests need the Debian packages $(DEBS):"; \
+	    echo "  sudo apt-get install $(DEBS)"; exit 1; \
+	fi
+
+test: $(STAMP) system-deps
 	$(PY) -m twisted.trial --reporter=text $(TESTS)
 
 demo: $(STAMP)
