@@ -1,6 +1,11 @@
 """
-A batch framework: count the words of generated files, one short command
-task per file, as many at a time as the offers allow.
+A batch framework: count the words of generated texts, one short command
+task per text, as many at a time as the offers allow.
+
+Each task gets its text in its environment (tasks run in containers with
+their own /tmp, so they share no files with the scheduler), counts the
+words with `wc -w`, prints the count to its sandbox's stdout and exits 0
+only if the count is what the scheduler expects.
 
 Run it alone against a cluster (`mesos-tw local` sets the variables):
 
@@ -12,7 +17,6 @@ from __future__ import annotations
 import os
 import random
 import sys
-import tempfile
 
 from twisted.internet.defer import Deferred
 
@@ -25,19 +29,20 @@ TASK_RESOURCES = Resources.parse("cpus:0.1;mem:32")
 WORDS = "offer accept decline task slave master framework executor share fair".split()
 
 
-def makeFiles(directory: str, count: int, seed: int = 1) -> dict[str, int]:
+def makeTexts(count: int, seed: int = 1) -> dict[str, tuple[str, int]]:
     """
-    Write C{count} text files of random words; return each file's word count.
+    C{count} texts of random words by task id, each with its word count.
     """
     rng = random.Random(seed)
-    expected = {}
+    texts = {}
     for i in range(count):
         n = rng.randint(100, 5000)
-        path = os.path.join(directory, f"input-{i:04d}.txt")
-        with open(path, "w") as f:
-            f.write(" ".join(rng.choice(WORDS) for _ in range(n)))
-        expected[path] = n
-    return expected
+        texts[f"text-{i:04d}"] = (" ".join(rng.choice(WORDS) for _ in range(n)), n)
+    return texts
+
+
+COMMAND = 'n=$(printf "%s" "$WORDS" | wc -w); echo "$n words"; [ "$n" -eq "$EXPECTED" ]'
+
 
 
 class WordCount(Scheduler):
@@ -47,10 +52,9 @@ class WordCount(Scheduler):
     @ivar done: fires with a summary dict when every task has ended.
     """
 
-    def __init__(self, files: dict[str, int], results: str) -> None:
-        self.pending = list(sorted(files))
-        self.expected = files
-        self.results = results
+    def __init__(self, texts: dict[str, tuple[str, int]]) -> None:
+        self.pending = sorted(texts, reverse=True)
+        self.texts = texts
         self.running: dict[str, str] = {}
         self.finished: dict[str, str] = {}
         self.failed: dict[str, str] = {}
@@ -63,15 +67,17 @@ class WordCount(Scheduler):
             available = Resources.fromProto(offer.resources)
             tasks = []
             while self.pending and available.contains(TASK_RESOURCES):
-                path = self.pending.pop()
-                taskId = os.path.basename(path)
+                taskId = self.pending.pop()
+                text, expected = self.texts[taskId]
                 task = mesos_pb2.TaskInfo(name=f"wc {taskId}", resources=TASK_RESOURCES.toProto())
                 task.task_id.value = taskId
                 task.slave_id.CopyFrom(offer.slave_id)
-                out = os.path.join(self.results, taskId + ".count")
-                task.command.value = f"wc -w < '{path}' > '{out}'"
+                task.command.value = COMMAND
+                variables = task.command.environment.variables
+                variables.add(name="WORDS", value=text)
+                variables.add(name="EXPECTED", value=str(expected))
                 tasks.append(task)
-                self.running[taskId] = path
+                self.running[taskId] = task.slave_id.value
                 available = available - TASK_RESOURCES
             if tasks:
                 driver.launchTasks([offer.id], tasks, mesos_pb2.Filters(refuse_seconds=1))
@@ -82,14 +88,13 @@ class WordCount(Scheduler):
         taskId = status.task_id.value
         if not isTerminal(status.state) or taskId not in self.running:
             return
-        path = self.running.pop(taskId)
+        del self.running[taskId]
         slave = status.slave_id.value
         self.perSlave[slave] = self.perSlave.get(slave, 0) + 1
         if status.state == mesos_pb2.TASK_FINISHED:
             self.finished[taskId] = slave
-            with open(os.path.join(self.results, taskId + ".count")) as f:
-                if int(f.read()) != self.expected[path]:
-                    self.wrong.append(taskId)
+        elif "exited with status 1" in status.message:
+            self.wrong.append(taskId)
         else:
             self.failed[taskId] = status.message
         if not self.pending and not self.running and not self.done.called:
@@ -97,31 +102,27 @@ class WordCount(Scheduler):
 
     def summary(self) -> dict:
         return {
-            "tasks": len(self.expected),
+            "tasks": len(self.texts),
             "finished": len(self.finished),
-            "failed": len(self.failed),
+            "failed": len(self.failed) + len(self.wrong),
             "wrong": len(self.wrong),
-            "words": sum(self.expected.values()),
+            "words": sum(n for _, n in self.texts.values()),
             "per_slave": dict(self.perSlave),
         }
 
     def progress(self) -> str:
         return (
-            f"wordcount {len(self.finished) + len(self.failed)}/{len(self.expected)} "
+            f"wordcount {len(self.finished) + len(self.failed) + len(self.wrong)}"
+            f"/{len(self.texts)} "
             f"done, {len(self.running)} running"
         )
 
 
 def create(count: int = 300) -> tuple[WordCount, mesos_pb2.FrameworkInfo]:
     """
-    A word count scheduler over C{count} fresh files, and its FrameworkInfo.
+    A word count scheduler over C{count} fresh texts, and its FrameworkInfo.
     """
-    base = tempfile.mkdtemp(prefix="wordcount-")
-    inputs = os.path.join(base, "inputs")
-    results = os.path.join(base, "results")
-    os.makedirs(inputs)
-    os.makedirs(results)
-    scheduler = WordCount(makeFiles(inputs, count), results)
+    scheduler = WordCount(makeTexts(count))
     return scheduler, mesos_pb2.FrameworkInfo(name="wordcount", role="batch")
 
 

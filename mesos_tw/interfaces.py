@@ -49,6 +49,98 @@ class ILauncher(Interface):
         @return: a L{Deferred} firing when nothing of it is left.
         """
 
+    def update(containerId, resources):
+        """
+        The container may now use C{resources} (a
+        L{mesos_tw.resources.Resources}), e.g. because its executor was
+        given another task.
+        """
+
+    def usage(containerId):
+        """
+        What the container uses and may use, as Mesos's
+        C{ResourceStatistics} in JSON (C{cpus_user_time_secs},
+        C{cpus_system_time_secs}, C{cpus_limit}, C{mem_rss_bytes},
+        C{mem_limit_bytes}, C{timestamp}, ...).
+
+        @return: a C{dict}, or L{None} for an unknown container.
+        """
+
+    def close():
+        """
+        Destroy the containers left (e.g. when the slave stops), wait until
+        those being released are gone, then release what the launcher holds
+        beyond its containers (e.g. the parent cgroups).
+
+        @return: a L{Deferred} firing when done.
+        """
+
+
+class IIsolator(Interface):
+    """
+    Isolates one kind of resource or one view of the system for the
+    containers of a L{ILauncher} (Mesos's C{Isolator}).
+
+    The launcher calls L{prepare} before the container's first process
+    starts, L{isolate} once it has, L{watch} for limitations while it runs,
+    and L{cleanup} when its last process is gone.
+    """
+
+    name = Attribute("Mesos's name for the isolator, e.g. 'cgroups/mem'.")
+
+    def prepare(containerId, resources, user):
+        """
+        Get ready to isolate a new container.
+
+        @param resources: the L{mesos_tw.resources.Resources} it may use.
+        @param user: its L{mesos_tw.slave.containerizer.common.Credentials},
+            or L{None} for the slave's user.
+        @return: the L{mesos_tw.slave.containerizer.common.LaunchInfo} this
+            isolator contributes (namespaces, cgroups to join, ...).
+        @raise mesos_tw.slave.containerizer.common.LaunchError: if it
+            cannot.
+        """
+
+    def isolate(containerId, pid):
+        """
+        The container's first process started as C{pid}.
+        """
+
+    def watch(containerId):
+        """
+        @return: a L{Deferred} firing with a
+            L{mesos_tw.slave.containerizer.common.Limitation} if the
+            container goes past what it was given while it runs; it never
+            fires otherwise, and is cancelled by L{cleanup}.
+        """
+
+    def limitation(containerId):
+        """
+        Check, now, whether the container went past what it was given (e.g.
+        when its first process has ended).
+
+        @return: a L{mesos_tw.slave.containerizer.common.Limitation} or
+            L{None}.
+        """
+
+    def update(containerId, resources):
+        """
+        The container may now use C{resources}.
+        """
+
+    def usage(containerId):
+        """
+        @return: this isolator's part of the container's statistics (a
+            C{dict} of Mesos C{ResourceStatistics} fields).
+        """
+
+    def cleanup(containerId):
+        """
+        Release what the container held; its processes are gone.
+
+        @return: L{None}, or a L{Deferred} firing when done.
+        """
+
 
 class IAllocator(Interface):
     """
@@ -193,6 +285,7 @@ class IAllocator(Interface):
         @return: a L{mesos_tw.master.allocator.FrameworkSummary}, or L{None}
             for an unknown framework.
         """
+
 
 class IZooKeeperClient(Interface):
     """

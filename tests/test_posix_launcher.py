@@ -21,7 +21,7 @@ from twisted.internet.protocol import ProcessProtocol
 from twisted.internet.task import Clock, deferLater
 from twisted.python.failure import Failure
 from twisted.internet.testing import StringTransport
-from twisted.trial.unittest import SynchronousTestCase, TestCase
+from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
 from zope.interface.verify import verifyObject
 
 from mesos_tw import mesos_pb2
@@ -133,6 +133,15 @@ class Harness:
         """
         raise NotImplementedError()
 
+    def printUser(self) -> list[str]:
+        """
+        An argv that prints the name of the user it runs as.
+        """
+        return ["id", "-un"]
+
+    #: Whether running as another user needs this process to be root.
+    switchingNeedsRoot = True
+
     def stubborn(self) -> list[str]:
         """
         An argv that ignores SIGTERM, forks a grandchild, and runs until
@@ -194,6 +203,11 @@ def _stubbornProgram(process: FakeProcess) -> None:
     process.write("", "grandchild")
 
 
+def _whoamiProgram(process: FakeProcess) -> None:
+    process.write((process.user or "root") + "\n")
+    process.exit(0)
+
+
 class FakeHarness(Harness):
     def __init__(self, testCase: TestCase) -> None:
         self.launcher = FakeLauncher(
@@ -202,8 +216,14 @@ class FakeHarness(Harness):
                 "fake-echo": _echoProgram,
                 "fake-print": _printProgram,
                 "fake-stubborn": _stubbornProgram,
+                "fake-whoami": _whoamiProgram,
             },
         )
+
+    switchingNeedsRoot = False
+
+    def printUser(self) -> list[str]:
+        return ["fake-whoami"]
 
     def echo(self, text: str) -> list[str]:
         return ["fake-echo", text]
@@ -240,10 +260,12 @@ def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
         def _destroyAll(self) -> defer.Deferred:
             return defer.gatherResults([self.launcher.destroy(c) for c in self.launched])
 
-        def launch(self, argv, containerId: str = "c1", env=ENV, events=None):
+        def launch(
+            self, argv, containerId: str = "c1", env=ENV, events=None, user=None
+        ):
             protocol = RecordingProtocol(events)
             self.launcher.launch(
-                containerId, argv, env, self.sandbox, None,
+                containerId, argv, env, self.sandbox, user,
                 Resources.parse("cpus:1"), protocol,
             )
             self.launched.append(containerId)
@@ -314,15 +336,73 @@ def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
             """
             yield self.launcher.destroy("nothing-here").addTimeout(10, reactor())
 
-        def test_user(self) -> None:
+        @defer.inlineCallbacks
+        def test_user(self):
             """
-            Running as another user is refused with L{LaunchError}.
+            A process runs as the user it is given, and owns its sandbox.
+            """
+            if self.harness.switchingNeedsRoot and os.geteuid() != 0:
+                raise SkipTest("running as another user needs root")
+            yield self.launch(self.harness.printUser(), user="nobody").ended
+            self.assertEqual(self.output(), "nobody\n")
+
+        def test_unknownUser(self) -> None:
+            """
+            Running as a user that does not exist is a L{LaunchError} naming
+            the user.
             """
             e = self.assertRaises(
                 LaunchError, self.launcher.launch, "c1", self.harness.echo("x"),
-                ENV, self.sandbox, "nobody", Resources(), RecordingProtocol(),
+                ENV, self.sandbox, "no-such-user-here", Resources(),
+                RecordingProtocol(),
             )
-            self.assertIn("--switch-user", str(e))
+            self.assertIn("no-such-user-here", str(e))
+
+        @defer.inlineCallbacks
+        def test_usage(self):
+            """
+            A running container's usage names its limits and the time; an
+            unknown or ended container has none.
+            """
+            protocol = self.launch(self.harness.stubborn())
+            yield waitUntil(lambda: self.harness.started(self.sandbox), "the start")
+            statistics = self.launcher.usage("c1")
+            self.assertEqual(statistics["cpus_limit"], 1)
+            self.assertEqual(statistics["mem_limit_bytes"], 32 * 1024 * 1024)
+            self.assertIn("timestamp", statistics)
+            self.assertIsNone(self.launcher.usage("nothing-here"))
+            yield self.launcher.destroy("c1")
+            yield protocol.ended
+            self.assertIsNone(self.launcher.usage("c1"))
+
+        @defer.inlineCallbacks
+        def test_update(self):
+            """
+            After an update, a container's usage names its new limits.
+            """
+            protocol = self.launch(self.harness.stubborn())
+            yield waitUntil(lambda: self.harness.started(self.sandbox), "the start")
+            self.launcher.update("c1", Resources.parse("cpus:2;mem:64"))
+            statistics = self.launcher.usage("c1")
+            self.assertEqual(statistics["cpus_limit"], 2)
+            self.assertEqual(statistics["mem_limit_bytes"], 64 * 1024 * 1024)
+            self.launcher.update("nothing-here", Resources.parse("cpus:2"))
+            yield self.launcher.destroy("c1")
+            yield protocol.ended
+
+        @defer.inlineCallbacks
+        def test_close(self):
+            """
+            Closing a launcher destroys the containers left, and fires once
+            they are gone.
+            """
+            yield self.launch(self.harness.echo("bye")).ended
+            protocol = self.launch(self.harness.stubborn(), containerId="c2")
+            yield waitUntil(lambda: self.harness.started(self.sandbox), "the start")
+            yield self.launcher.close().addTimeout(10, reactor())
+            [reason] = yield protocol.ended
+            self.assertEqual(reason.value.signal, signal.SIGKILL)
+            yield waitUntil(lambda: self.harness.gone("c2", self.sandbox), "the end")
 
         def test_missingProgram(self) -> None:
             """
@@ -582,6 +662,7 @@ class SlaveEndToEndTests(TestCase):
             reactor(),
             launcher=PosixLauncher(reactor()),
             workDir=self.workDir,
+            switchUser=False,
         )
         self.addCleanup(self.slave.destroyContainers)
         self.addCleanup(self.slave.stop)
@@ -598,29 +679,32 @@ class SlaveEndToEndTests(TestCase):
         return runningReactor()
 
     @defer.inlineCallbacks
-    def runToEnd(self, task, kill: bool = False):
+    def runToEnd(self, task, kill: bool = False, ready: Callable[[], bool] = lambda: True):
         """
         Run C{task}, acknowledging its updates, until it ends.
 
-        @param kill: kill the task once it runs.
+        @param kill: kill the task once it runs and C{ready()} holds.
         @return: the updates.
         """
         message = msgs.RunTaskMessage(framework=frameworkInfo(), task=task)
         message.framework_id.value = FRAMEWORK_ID
         self.master.dataReceived(wire(message))
         updates: list[msgs.StatusUpdate] = []
+        killing = [kill]
 
         def poll() -> bool:
+            running = any(u.status.state == mesos_pb2.TASK_RUNNING for u in updates)
+            if killing[0] and running and ready():
+                killing[0] = False
+                killTask = msgs.KillTaskMessage()
+                killTask.framework_id.value = FRAMEWORK_ID
+                killTask.task_id.CopyFrom(task.task_id)
+                self.master.dataReceived(wire(killTask))
             for m in sent(self.transport):
                 if not isinstance(m, msgs.StatusUpdateMessage):
                     self.others.append(m)
                     continue
                 updates.append(m.update)
-                if kill and m.update.status.state == mesos_pb2.TASK_RUNNING:
-                    killTask = msgs.KillTaskMessage()
-                    killTask.framework_id.value = FRAMEWORK_ID
-                    killTask.task_id.CopyFrom(task.task_id)
-                    self.master.dataReceived(wire(killTask))
                 ack = msgs.StatusUpdateAcknowledgementMessage(uuid=m.update.status.uuid)
                 ack.framework_id.value = FRAMEWORK_ID
                 ack.task_id.CopyFrom(m.update.status.task_id)
@@ -671,9 +755,11 @@ class SlaveEndToEndTests(TestCase):
         task is then TASK_KILLED.
         """
         task = commandTask(
-            "t1", "trap '' TERM; sleep 77 & sleep 77", kill_policy=gracePolicy(0.2)
+            "t1", "trap '' TERM; touch trapped; sleep 77 & sleep 77",
+            kill_policy=gracePolicy(0.2),
         )
-        updates = yield self.runToEnd(task, kill=True)
+        trapped = os.path.join(self.sandbox("t1"), "trapped")
+        updates = yield self.runToEnd(task, kill=True, ready=lambda: os.path.exists(trapped))
         self.assertEqual(self.states(updates)[-1], "TASK_KILLED")
         self.assertEqual(
             updates[-1].status.message, "Command terminated by signal SIGKILL"

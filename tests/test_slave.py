@@ -760,12 +760,19 @@ class RuntimeOptionsTests(SynchronousTestCase):
 
     def test_defaults(self) -> None:
         """
-        The slave gets Mesos's defaults, a posix launcher and an absolute
-        work directory.
+        The slave gets Mesos's defaults, the launcher this host allows
+        (Linux as root with cgroups, else posix), switches users, and an
+        absolute work directory.
         """
+        from mesos_tw.slave.containerizer import LinuxLauncher
+        from mesos_tw.slave.containerizer.isolation import LINUX_ISOLATION
+        from mesos_tw.slave.containerizer.launchers import probeHost
+
+        isolated = not probeHost().problems(LINUX_ISOLATION)
         service = slaveTap.makeService(self.parse(), MemoryReactorClock())
         slave = service.slave
-        self.assertIsInstance(slave.launcher, PosixLauncher)
+        self.assertIsInstance(slave.launcher, LinuxLauncher if isolated else PosixLauncher)
+        self.assertTrue(slave.switchUser)
         self.assertEqual(slave.workDir, os.path.abspath(self.workDir))
         self.assertEqual(slave.executorRegistrationTimeout, 60.0)
         self.assertEqual(slave.executorShutdownGracePeriod, 5.0)
@@ -812,7 +819,8 @@ class RuntimeOptionsTests(SynchronousTestCase):
 
         launcher = FakeLauncher()
         reactor = MemoryReactorClock()
-        service = slaveTap.makeService(self.parse(), reactor, launcher=launcher)
+        options = self.parse("--no-switch-user")
+        service = slaveTap.makeService(options, reactor, launcher=launcher)
         self.assertIs(service.slave.launcher, launcher)
         service.privilegedStartService()
         service.startService()

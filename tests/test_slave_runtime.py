@@ -107,6 +107,7 @@ class RuntimeTestCase(SynchronousTestCase):
             launcher=self.launcher,
             workDir=self.workDir,
             environ=ENVIRON,
+            switchUser=False,
         )
         self.addCleanup(self.slave.stop)
         self.master, self.transport = self.connectMaster()

@@ -5,7 +5,8 @@ slave itself as Mesos's command executor would run it.
 
 The slave sends TASK_STARTING, starts the command in a container of its own
 (the executor id is the task id), sends TASK_RUNNING, and when the command
-ends TASK_FINISHED (status 0) or TASK_FAILED.  No executor process is
+ends TASK_FINISHED (status 0) or TASK_FAILED (with the container's
+limitation as reason if it hit one, e.g. its memory limit).  No executor process is
 involved, which saves an interpreter start per task.
 """
 
@@ -22,7 +23,12 @@ from mesos_tw.executor import environment as names
 from mesos_tw.mesos_pb2 import FrameworkInfo, KillPolicy, TaskInfo, TaskStatus
 from mesos_tw.resources import Resources
 from mesos_tw.slave import constants
-from mesos_tw.slave.containerizer.posix import LaunchError, ProcessWatch, describeExit
+from mesos_tw.slave.containerizer.common import (
+    LaunchError,
+    ProcessWatch,
+    describeExit,
+    limitationOf,
+)
 from mesos_tw.slave.executors import (
     LAUNCHING,
     RUNNING,
@@ -68,6 +74,14 @@ class CommandTask(ExecutorBase):
         self._killTimer: IDelayedCall | None = None
         self._killDeadline: float | None = None
 
+    @property
+    def name(self) -> str:
+        return f"Command Executor (Task: {self.id}) (Command: {self.task.info.command.value})"
+
+    @property
+    def source(self) -> str:
+        return self.id
+
     def _fields(self) -> dict[str, str]:
         return {"taskId": self.id, "frameworkId": self.frameworkId}
 
@@ -103,7 +117,7 @@ class CommandTask(ExecutorBase):
                 commandArgv(info.command),
                 self.environment(),
                 self.directory,
-                None,
+                self._slave.containerUser(self.framework, info.command),
                 Resources.fromProto(info.resources),
                 ProcessWatch(self._processEnded),
             )
@@ -192,13 +206,22 @@ class CommandTask(ExecutorBase):
     def _processEnded(self, reason: Failure) -> None:
         status, how = describeExit(reason)
         message = f"Command {how}"
+        limitation = limitationOf(reason)
         self._log.info(
             "Task {taskId} of framework {frameworkId}: {message}",
-            message=message,
+            message=limitation.message if limitation else message,
             **self._fields(),
         )
         if self.killing:
             self.sendStatus(self.id, mesos_pb2.TASK_KILLED, _EXECUTOR, message=message)
+        elif limitation is not None:
+            self.sendStatus(
+                self.id,
+                mesos_pb2.TASK_FAILED,
+                TaskStatus.SOURCE_SLAVE,
+                reason=limitation.reason,
+                message=limitation.message,
+            )
         elif status == 0:
             self.sendStatus(self.id, mesos_pb2.TASK_FINISHED, _EXECUTOR, message=message)
         else:

@@ -30,7 +30,12 @@ from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.unix import shortPath
 from mesos_tw.resources import Resources
 from mesos_tw.slave import constants, paths
-from mesos_tw.slave.containerizer.posix import LaunchError, ProcessWatch, describeExit
+from mesos_tw.slave.containerizer.common import (
+    LaunchError,
+    ProcessWatch,
+    describeExit,
+    limitationOf,
+)
 from mesos_tw.tasks import isTerminal, stateName
 
 if TYPE_CHECKING:
@@ -203,6 +208,20 @@ class ExecutorBase:
     def frameworkId(self) -> str:
         return self.framework.id
 
+    @property
+    def name(self) -> str:
+        """
+        The executor's name, for statistics.
+        """
+        return ""
+
+    @property
+    def source(self) -> str:
+        """
+        The executor's source, for statistics.
+        """
+        return ""
+
     def _info(self, text: str, **fields: object) -> None:
         self._log.info(text, executorId=self.id, frameworkId=self.frameworkId, **fields)
 
@@ -303,10 +322,15 @@ class Executor(ExecutorBase):
         self._shutdownTimer: IDelayedCall | None = None
         self._reason = TaskStatus.REASON_EXECUTOR_TERMINATED
         self._message: str | None = None
+        self._launched = False
         self.dispatcher = d = Dispatcher()
         d.register(msgs.RegisterExecutorMessage, self.registerExecutor)
         d.register(msgs.StatusUpdateMessage, self.statusUpdate)
         d.register(msgs.ExecutorToFrameworkMessage, self.executorToFramework)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
 
     # --- Launch --------------------------------------------------------------
 
@@ -360,10 +384,11 @@ class Executor(ExecutorBase):
                 commandArgv(self.info.command),
                 self.environment(),
                 self.directory,
-                None,
-                Resources.fromProto(self.info.resources),
+                self._slave.containerUser(self.framework, self.info.command),
+                self.allocated(),
                 ProcessWatch(self._processEnded),
             )
+            self._launched = True
         except Exception as e:
             self._stopListening()
             if isinstance(e, LaunchError):
@@ -403,11 +428,24 @@ class Executor(ExecutorBase):
 
     # --- Tasks ---------------------------------------------------------------
 
+    def allocated(self) -> Resources:
+        """
+        What the executor's container may use: the executor's resources and
+        those of its tasks not yet ended.
+        """
+        total = Resources.fromProto(self.info.resources)
+        for task in self.liveTasks():
+            total = total + Resources.fromProto(task.info.resources)
+        return total
+
     def addTask(self, task: TaskInfo) -> None:
         """
-        Run C{task}: now if the executor is registered, else once it is.
+        Run C{task}: now if the executor is registered, else once it is; its
+        container grows by the task's resources.
         """
         self.tasks[task.task_id.value] = TaskRecord(task, self.frameworkId, self.id)
+        if self._launched and self.state != TERMINATED:
+            self._slave.launcher.update(self.containerId, self.allocated())
         if self.connection is None:
             self.queued[task.task_id.value] = task
         else:
@@ -626,7 +664,14 @@ class Executor(ExecutorBase):
 
     def _processEnded(self, reason: Failure) -> None:
         status, how = describeExit(reason)
-        self._info("Executor {executorId} of framework {frameworkId} {how}", how=how)
+        limitation = limitationOf(reason)
+        if limitation is not None:
+            self._reason = limitation.reason
+            self._message = limitation.message
+        self._info(
+            "Executor {executorId} of framework {frameworkId} {how}{limited}",
+            how=how, limited=f" ({limitation.message})" if limitation else "",
+        )
         self._terminated(status, f"Executor {how}")
 
     def _terminated(self, status: int | None, how: str = "") -> None:

@@ -21,13 +21,14 @@ import mesos_tw
 from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import ILauncher
-from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, SlaveInfo, TaskInfo
+from mesos_tw.mesos_pb2 import CommandInfo, ExecutorInfo, FrameworkInfo, SlaveInfo
+from mesos_tw.mesos_pb2 import TaskInfo
 from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.protocol.dispatch import Dispatcher
 from mesos_tw.protocol.framing import MessageProtocol
 from mesos_tw.slave import constants, paths
 from mesos_tw.slave.command import CommandTask
-from mesos_tw.slave.containerizer.posix import LaunchError
+from mesos_tw.slave.containerizer.common import LaunchError, ownUser
 from mesos_tw.slave.executors import (
     TERMINATED,
     TERMINATING,
@@ -74,10 +75,13 @@ class Slave:
         executorShutdownGracePeriod: float = constants.EXECUTOR_SHUTDOWN_GRACE_PERIOD,
         statusUpdateRetryIntervalMin: float = constants.STATUS_UPDATE_RETRY_INTERVAL_MIN,
         statusUpdateRetryIntervalMax: float = constants.STATUS_UPDATE_RETRY_INTERVAL_MAX,
+        switchUser: bool = True,
     ) -> None:
         """
         @param launcher: starts executors and command tasks; without one,
             every task fails to launch.
+        @param switchUser: whether tasks run as their C{CommandInfo.user}
+            or their framework's user (else as the slave's user).
         @param workDir: where sandboxes go.
         @param reactor: an L{IReactorTime} and L{IReactorUNIX} for executors
             (their timers and sockets); C{clock} by default.
@@ -103,6 +107,8 @@ class Slave:
         self.environ: Mapping[str, str] = os.environ if environ is None else environ
         self.executorRegistrationTimeout = executorRegistrationTimeout
         self.executorShutdownGracePeriod = executorShutdownGracePeriod
+        self.switchUser = switchUser
+        self._ownUser = ownUser()
         self.frameworks: dict[str, Framework] = {}
         self.statusUpdates = StatusUpdateManager(
             clock,
@@ -140,7 +146,6 @@ class Slave:
             connection.transport.loseConnection()
             return
         self._log.info("Connected to master {peer}", peer=connection.peer)
-        _noDelay(connection)
         self.master = connection
         self.registered = False
         self._backoff = self._backoffFactor
@@ -299,6 +304,20 @@ class Slave:
             if executor.state != TERMINATED
         ]
         return DeferredList(ds, consumeErrors=True).addCallback(lambda _: None)
+
+    # --- Containers ----------------------------------------------------------
+
+    def containerUser(self, framework: Framework, command: CommandInfo) -> str | None:
+        """
+        The user a container runs as: the command's user, else the
+        framework's, with C{--switch-user}; L{None} for the slave's own.
+        """
+        if not self.switchUser:
+            return None
+        user = command.user or framework.info.user
+        if not user or user == self._ownUser:
+            return None
+        return user
 
     # --- Re-registration -----------------------------------------------------
 
@@ -658,18 +677,6 @@ class Slave:
             executor.shutdown()
         for executor in list(framework.executors.values()):
             self._removeIfDone(framework, executor)
-
-
-def _noDelay(connection: MessageProtocol) -> None:
-    """
-    Send small messages at once on a TCP connection (no Nagle delay).
-    """
-    setTcpNoDelay = getattr(connection.transport, "setTcpNoDelay", None)
-    if setTcpNoDelay is not None:
-        try:
-            setTcpNoDelay(True)
-        except OSError:
-            pass
 
 
 def _invalid(task: TaskInfo) -> str | None:

@@ -11,7 +11,8 @@ import socket
 
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.application.service import IService, MultiService, Service
-from twisted.internet.defer import Deferred
+from twisted.internet.defer import Deferred, maybeDeferred
+from twisted.logger import Logger
 from twisted.python import usage
 from twisted.web.server import Site
 
@@ -27,9 +28,16 @@ from mesos_tw.protocol.tls import (
 )
 from mesos_tw.resources import Resources, ResourcesError
 from mesos_tw.slave import constants
-from mesos_tw.slave.containerizer import PosixLauncher
+from mesos_tw.slave.containerizer.cgroups import CgroupError, Cgroups
+from mesos_tw.slave.containerizer.isolation import ISOLATORS
+from mesos_tw.slave.containerizer.launchers import (
+    chooseIsolation,
+    makeLauncher,
+    probeHost,
+)
 from mesos_tw.slave.detect import detectResources
 from mesos_tw.slave.http import makeRoot
+from mesos_tw.slave.monitor import USAGE_REPORT_INTERVAL, UsageReporter
 from mesos_tw.slave.slave import Slave
 from mesos_tw.util import hostPort, port, positive
 
@@ -49,6 +57,22 @@ def nonNegative(kind):
     return coerce
 
 
+def boolean(text: str) -> bool:
+    """
+    A coercer for C{usage.Options}: C{true}/C{false} (also C{1}/C{0},
+    C{yes}/C{no}).
+    """
+    value = text.strip().lower()
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(f"{text!r} is neither true nor false")
+
+
+boolean.coerceDoc = "true or false."
+
+
 class Options(usage.Options):
     synopsis = "--master HOST:PORT --tls-dir DIR --work-dir DIR [options]"
     longdesc = (
@@ -56,8 +80,18 @@ class Options(usage.Options):
         "master at --master and runs the tasks frameworks launch on them. "
         "It connects with mutual TLS using the slave certificate in --tls-dir "
         "(make one with `mesos-tw ca issue CA_DIR --role slave`). Its own "
-        "port serves HTTP (/state) to holders of cluster certificates."
+        "port serves HTTP (/state, /monitor/statistics) to holders of cluster "
+        "certificates. Tasks run in containers: as root on Linux, in "
+        "namespaces and cgroups by default; elsewhere only as process "
+        "sessions (--isolation=posix)."
     )
+    optFlags = [
+        ["cgroups-enable-cfs", None,
+         "Cap each container's CPU time at its cpus with a CFS quota (by "
+         "default cpu shares only weigh containers against each other)."],
+        ["no-switch-user", None,
+         "Run every task as the slave's user (same as --switch-user=false)."],
+    ]
     optParameters = [
         ["master", None, None, "The master, as HOST:PORT (required).", hostPort],
         ["ip", None, "127.0.0.1", "Address to listen on."],
@@ -94,6 +128,28 @@ class Options(usage.Options):
          constants.STATUS_UPDATE_RETRY_INTERVAL_MAX,
          "Longest interval between resends of a status update, in seconds.",
          positive(float)],
+        ["isolation", None, None,
+         "Comma-separated isolators: " + ", ".join(ISOLATORS) + "; 'posix' "
+         "and 'cgroups' stand for posix/cpu,posix/mem and "
+         "cgroups/cpu,cgroups/mem. Default: filesystem/linux,cgroups/cpu,"
+         "cgroups/mem,cgroups/pids,namespaces/ipc,namespaces/pid,"
+         "namespaces/uts as root on Linux with cgroups, else posix (with a "
+         "warning)."],
+        ["cgroups-hierarchy", None, "/sys/fs/cgroup",
+         "Where the cgroup hierarchies are mounted: a cgroup2 mount (unified), "
+         "or a directory with cgroup v1 controllers mounted below it."],
+        ["cgroups-root", None, "mesos_tw",
+         "The cgroup containers' cgroups go under: relative to the slave's own "
+         "cgroup in each hierarchy, or from the top if absolute."],
+        ["cgroups-max-pids", None, None,
+         "Most processes and threads a container may have (cgroups/pids); "
+         "unlimited by default.", positive(int)],
+        ["switch-user", None, True,
+         "Run tasks as their CommandInfo.user or their framework's user "
+         "(true or false).", boolean],
+        ["usage-report-interval", None, USAGE_REPORT_INTERVAL,
+         "Seconds between reports of containers' usage to the master; 0 for "
+         "none.", nonNegative(float)],
     ]
 
     def postOptions(self) -> None:
@@ -124,6 +180,20 @@ class Options(usage.Options):
                 "--status-update-retry-interval-max must not be less than "
                 "--status-update-retry-interval-min"
             )
+        if self["no-switch-user"]:
+            self["switch-user"] = False
+        self["host"] = probeHost(self["cgroups-hierarchy"])
+        try:
+            self["isolators"], self["isolation-warning"] = chooseIsolation(
+                self["isolation"], self["host"]
+            )
+        except ValueError as e:
+            raise usage.UsageError(f"--isolation: {e}")
+        if self["host"].layout is not None:
+            try:
+                Cgroups(self["host"].layout, self["cgroups-root"])
+            except CgroupError as e:
+                raise usage.UsageError(f"--cgroups-root: {e}")
         os.makedirs(self["work-dir"], exist_ok=True)
         self["work-dir"] = os.path.abspath(self["work-dir"])
         self["resources"] = detectResources(given, self["work-dir"])
@@ -133,27 +203,58 @@ class Options(usage.Options):
 
 class SlaveService(Service):
     """
-    Runs a L{Slave}: it learns its port from the listener and stops its
-    timers when the service stops.
+    Runs a L{Slave}: it learns its port from the listener, says how it
+    isolates containers, reports their usage, and stops its timers when the
+    service stops.
     """
 
-    def __init__(self, slave: Slave, listener: ListenerService) -> None:
+    _log = Logger()
+
+    def __init__(
+        self,
+        slave: Slave,
+        listener: ListenerService,
+        isolation: tuple[str, ...] = (),
+        warning: str | None = None,
+        reporter: UsageReporter | None = None,
+    ) -> None:
         self.slave = slave
         self.listener = listener
+        self.isolation = isolation
+        self.warning = warning
+        self.reporter = reporter
 
     def startService(self) -> None:
         Service.startService(self)
         if self.listener.port is not None:
             self.slave.info.port = self.listener.port.getHost().port
+        launcher = self.slave.launcher
+        self._log.info(
+            "Containers: {launcher} launcher, isolation {isolation}",
+            launcher=getattr(launcher, "name", None),
+            isolation=",".join(self.isolation) or "(given launcher)",
+        )
+        if self.warning:
+            self._log.warn("{isolationWarning}", isolationWarning=self.warning)
+        if self.reporter is not None:
+            self.reporter.start()
 
     def stopService(self) -> Deferred[None]:
         """
         Stop the slave's timers and destroy its containers: without recovery
-        (yet), nothing would look after them once the slave is gone.
+        (yet), nothing would look after them once the slave is gone.  Then
+        the launcher releases what it holds (its parent cgroups).
         """
         Service.stopService(self)
+        if self.reporter is not None:
+            self.reporter.stop()
         self.slave.stop()
-        return self.slave.destroyContainers()
+        d = self.slave.destroyContainers()
+        launcher = self.slave.launcher
+        if launcher is not None:
+            d.addCallback(lambda _: maybeDeferred(launcher.close))
+            d.addErrback(lambda f: self._log.failure("Cannot close the launcher", f))
+        return d
 
 
 def makeService(
@@ -168,8 +269,9 @@ def makeService(
 
     @param stopReactor: whether the master's order to shut down stops the
         reactor (as in a daemon) or only this slave's services.
-    @param launcher: what starts containers; a L{PosixLauncher} on
-        C{reactor} by default.
+    @param launcher: what starts containers; by default the launcher of
+        C{--isolation} (a L{LinuxLauncher}, or a L{PosixLauncher}) on
+        C{reactor}.
     """
     if reactor is None:
         from twisted.internet import reactor
@@ -178,6 +280,18 @@ def makeService(
         port=options["port"],
         resources=options["resources"].toProto(),
     )
+    isolators = options.get("isolators") or ()
+    if launcher is None:
+        launcher = makeLauncher(
+            reactor,
+            isolators or ("posix/cpu", "posix/mem"),
+            options.get("host") or probeHost(options.get("cgroups-hierarchy", "/sys/fs/cgroup")),
+            cgroupsRoot=options.get("cgroups-root", "mesos_tw"),
+            enableCfs=bool(options.get("cgroups-enable-cfs")),
+            maxPids=options.get("cgroups-max-pids"),
+        )
+    else:
+        isolators = ()
     top = MultiService()
 
     def shutdown(why: str) -> None:
@@ -190,13 +304,14 @@ def makeService(
         reactor,
         backoffFactor=options["registration-backoff-factor"],
         onShutdown=shutdown,
-        launcher=launcher if launcher is not None else PosixLauncher(reactor),
+        launcher=launcher,
         workDir=options["work-dir"],
         reactor=reactor,
         executorRegistrationTimeout=options["executor-registration-timeout"],
         executorShutdownGracePeriod=options["executor-shutdown-grace-period"],
         statusUpdateRetryIntervalMin=options["status-update-retry-interval-min"],
         statusUpdateRetryIntervalMax=options["status-update-retry-interval-max"],
+        switchUser=options.get("switch-user", True),
     )
     credentials = options["credentials"]
     listener = ListenerService(
@@ -205,7 +320,10 @@ def makeService(
     )
     listener.setName("listener")
     listener.setServiceParent(top)
-    SlaveService(slave, listener).setServiceParent(top)
+    SlaveService(
+        slave, listener, isolators, options.get("isolation-warning"),
+        UsageReporter(slave, reactor, options.get("usage-report-interval", USAGE_REPORT_INTERVAL)),
+    ).setServiceParent(top)
     host, masterPort = options["master"]
     link = ClientService(
         clientEndpoint(reactor, credentials, host, masterPort),

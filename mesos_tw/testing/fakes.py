@@ -3,7 +3,8 @@
 Test doubles for the seams of L{mesos_tw.interfaces}.
 
 L{FakeLauncher} passes the same L{ILauncher} conformance suite as
-L{mesos_tw.slave.containerizer.PosixLauncher} (see
+L{mesos_tw.slave.containerizer.PosixLauncher} and
+L{mesos_tw.slave.containerizer.LinuxLauncher} (see
 C{tests.test_posix_launcher}).
 """
 
@@ -20,8 +21,15 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 from zope.interface.verify import verifyClass
 
-from mesos_tw.interfaces import ILauncher
-from mesos_tw.slave.containerizer.posix import LaunchError, findProgram
+from mesos_tw.interfaces import IIsolator, ILauncher
+from mesos_tw.slave.containerizer.common import (
+    LaunchError,
+    LaunchInfo,
+    Limitation,
+    findProgram,
+    resolveUser,
+)
+from mesos_tw.slave.containerizer.isolation import limitsOf, memoryLimitBytes
 
 
 @implementer(IProcessTransport)
@@ -125,6 +133,17 @@ class FakeProcess:
         """
         self._end(Failure(ProcessTerminated(signal=signum, status=signum)))
 
+    def limit(self, limitation, signum: int = _signal.SIGKILL) -> None:
+        """
+        The container hit C{limitation} (a
+        L{mesos_tw.slave.containerizer.common.Limitation}): its process is
+        killed with C{signum} and its end carries the limitation.
+        """
+        from mesos_tw.slave.containerizer.common import ContainerTerminated
+
+        ended = ProcessTerminated(signal=signum, status=signum)
+        self._end(Failure(ContainerTerminated(ended, limitation)))
+
     @property
     def running(self) -> bool:
         """
@@ -156,6 +175,10 @@ class FakeLauncher:
     @ivar programs: pretend programs by C{argv[0]}: each is called with the
         L{FakeProcess} on the clock right after its launch, and may write
         output and end it.
+    @ivar updates: C{(containerId, resources)} passed to L{update}, in
+        order.
+    @ivar statistics: extra statistics L{usage} reports, by container id.
+    @ivar closed: whether L{close} was called.
     """
 
     name = "fake"
@@ -171,6 +194,9 @@ class FakeLauncher:
         self.processes: dict[str, FakeProcess] = {}
         self.destroyed: list[str] = []
         self.failure: Exception | None = None
+        self.updates: list[tuple[str, object]] = []
+        self.statistics: dict[str, dict[str, float]] = {}
+        self.closed = False
         self._nextPid = 1000
 
     def launch(
@@ -186,8 +212,6 @@ class FakeLauncher:
         if self.failure is not None:
             failure, self.failure = self.failure, None
             raise failure
-        if user is not None:
-            raise LaunchError("--switch-user is not supported by the fake launcher")
         if containerId in self.processes:
             raise LaunchError(f"container {containerId} already exists")
         if not argv:
@@ -195,6 +219,8 @@ class FakeLauncher:
         program = self.programs.get(argv[0])
         if program is None and findProgram(argv[0], environment, sandbox) is None:
             raise LaunchError(f"program {argv[0]!r} not found")
+        if user is not None:
+            resolveUser(user)
         self._nextPid += 1
         process = FakeProcess(
             self, containerId, argv, environment, sandbox, user, resources,
@@ -225,6 +251,40 @@ class FakeLauncher:
             process.kill(_signal.SIGKILL)
         return succeed(None)
 
+    def update(self, containerId: str, resources) -> None:
+        """
+        Record C{resources} as the container's.
+        """
+        self.updates.append((containerId, resources))
+        process = self.processes.get(containerId)
+        if process is not None:
+            process.resources = resources
+
+    def usage(self, containerId: str) -> dict[str, float] | None:
+        """
+        The container's limits, what L{statistics} holds for it, and the
+        time.
+        """
+        process = self.processes.get(containerId)
+        if process is None:
+            return None
+        result: dict[str, float] = {}
+        if process.resources is not None:
+            cpus, mem = limitsOf(process.resources)
+            result.update(cpus_limit=cpus, mem_limit_bytes=memoryLimitBytes(mem))
+        result.update(self.statistics.get(containerId, {}))
+        result["timestamp"] = self._clock.seconds() if self._clock is not None else 0.0
+        return result
+
+    def close(self) -> Deferred[None]:
+        """
+        Destroy the containers left, and note that it was called.
+        """
+        for containerId in list(self.processes):
+            self.destroy(containerId)
+        self.closed = True
+        return succeed(None)
+
     def _ended(self, process: FakeProcess) -> None:
         self.processes.pop(process.containerId, None)
 
@@ -240,5 +300,74 @@ class FakeLauncher:
         raise KeyError(containerId)
 
 
+@implementer(IIsolator)
+class FakeIsolator:
+    """
+    An L{IIsolator} that records what it is asked and contributes a fixed
+    L{LaunchInfo}; the test decides its limitations.
+
+    @ivar calls: C{(method, containerId, ...)} for every call, in order.
+    @ivar info: what L{prepare} contributes.
+    @ivar failure: if set, the next L{prepare} raises it (and clears it).
+    @ivar limitations: what L{limitation} answers, by container id.
+    @ivar statistics: what L{usage} answers.
+    """
+
+    def __init__(self, name: str = "fake/isolator", info: LaunchInfo | None = None) -> None:
+        self.name = name
+        self.info = info if info is not None else LaunchInfo()
+        self.calls: list[tuple] = []
+        self.failure: Exception | None = None
+        self.limitations: dict[str, Limitation] = {}
+        self.statistics: dict[str, float] = {}
+        self._watches: dict[str, Deferred[Limitation]] = {}
+
+    def prepare(self, containerId, resources, user) -> LaunchInfo:
+        self.calls.append(("prepare", containerId, resources, user))
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            raise failure
+        return self.info
+
+    def isolate(self, containerId, pid) -> None:
+        self.calls.append(("isolate", containerId, pid))
+
+    def watch(self, containerId) -> Deferred[Limitation]:
+        self.calls.append(("watch", containerId))
+        return self._watches.setdefault(containerId, Deferred(lambda d: None))
+
+    def limit(self, containerId: str, limitation: Limitation) -> None:
+        """
+        The container goes past its limits while it runs: fire its watch.
+        """
+        self.limitations[containerId] = limitation
+        self._watches.setdefault(containerId, Deferred()).callback(limitation)
+
+    def limitation(self, containerId) -> Limitation | None:
+        self.calls.append(("limitation", containerId))
+        return self.limitations.get(containerId)
+
+    def update(self, containerId, resources) -> None:
+        self.calls.append(("update", containerId, resources))
+
+    def usage(self, containerId) -> dict[str, float]:
+        self.calls.append(("usage", containerId))
+        return dict(self.statistics)
+
+    def cleanup(self, containerId) -> Deferred[None]:
+        self.calls.append(("cleanup", containerId))
+        watch = self._watches.pop(containerId, None)
+        if watch is not None and not watch.called:
+            watch.cancel()
+        return succeed(None)
+
+    def methods(self, containerId: str | None = None) -> list[str]:
+        """
+        The names of the methods called (for C{containerId} only if given).
+        """
+        return [c[0] for c in self.calls if containerId is None or c[1] == containerId]
+
+
 verifyClass(IProcessTransport, FakeProcessTransport)
 verifyClass(ILauncher, FakeLauncher)
+verifyClass(IIsolator, FakeIsolator)

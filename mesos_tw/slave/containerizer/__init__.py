@@ -2,14 +2,30 @@
 """
 Containers on a slave: launchers start an executor (or a command task) as
 the first process of a container and destroy the container with everything
-in it.
+in it.  The posix launcher only groups processes; the Linux launcher puts
+them in namespaces and cgroups, through isolators.
 """
 
-from mesos_tw.slave.containerizer.posix import (
+from mesos_tw.slave.containerizer.common import (
+    ContainerTerminated,
     LaunchError,
-    PosixLauncher,
+    LaunchInfo,
+    Limitation,
     ProcessWatch,
     describeExit,
+    limitationOf,
 )
+from mesos_tw.slave.containerizer.linux import LinuxLauncher
+from mesos_tw.slave.containerizer.posix import PosixLauncher
 
-__all__ = ["LaunchError", "PosixLauncher", "ProcessWatch", "describeExit"]
+__all__ = [
+    "ContainerTerminated",
+    "LaunchError",
+    "LaunchInfo",
+    "Limitation",
+    "LinuxLauncher",
+    "PosixLauncher",
+    "ProcessWatch",
+    "describeExit",
+    "limitationOf",
+]

@@ -5,7 +5,9 @@ The posix launcher: a container is a process session.
 The first process is started through C{setsid}, so that it and everything it
 forks share a new session and process group whose id is its pid; destroying
 the container kills that process group.  There is no isolation: the
-processes run as the slave's user, with the slave's limits.
+processes run with the slave's limits, as the slave's user unless a user is
+given (then through C{setpriv}, which needs the slave to be root).  Usage is
+summed over the session's processes from C{/proc}.
 
 Where C{env -C} (GNU coreutils 8.28 and later) can change the directory,
 the process is started as C{env -C SANDBOX setsid ARGV...}, which lets
@@ -19,10 +21,9 @@ import os
 import shutil
 import signal
 import subprocess
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
-from twisted.internet.defer import Deferred, succeed
-from twisted.internet.error import ProcessDone, ProcessTerminated
+from twisted.internet.defer import Deferred, DeferredList, succeed
 from twisted.internet.interfaces import IProcessProtocol, IProcessTransport
 from twisted.internet.protocol import ProcessProtocol
 from twisted.logger import Logger
@@ -31,54 +32,23 @@ from zope.interface import implementer
 from zope.interface.verify import verifyClass
 
 from mesos_tw.interfaces import ILauncher
+from mesos_tw.resources import Resources
+from mesos_tw.slave.containerizer import isolation, procfs
+from mesos_tw.slave.containerizer.common import (
+    Credentials,
+    LaunchError,
+    ProcessWatch,
+    chownSandbox,
+    describeExit,
+    findProgram,
+    resolveUser,
+    splitLoaderVariables,
+)
 
-
-class LaunchError(Exception):
-    """
-    A container could not be started.
-    """
-
-
-def findProgram(name: str, environment: Mapping[str, str], cwd: str) -> str | None:
-    """
-    Where C{name} would be found by C{execvp} with C{environment}'s C{PATH},
-    or L{None}; a name with a slash is taken relative to C{cwd}.
-    """
-    if "/" in name:
-        path = os.path.join(cwd, name)
-        return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
-    return shutil.which(name, path=environment.get("PATH", os.defpath))
-
-
-def describeExit(reason: Failure) -> tuple[int | None, str]:
-    """
-    The wait status of a process that ended and a phrase saying how, e.g.
-    C{"exited with status 3"}.
-    """
-    value = reason.value
-    if isinstance(value, ProcessDone):
-        return 0, "exited with status 0"
-    if isinstance(value, ProcessTerminated):
-        if value.signal is not None:
-            try:
-                name = signal.Signals(value.signal).name
-            except ValueError:
-                name = str(value.signal)
-            return value.status, f"terminated by signal {name}"
-        return value.status, f"exited with status {value.exitCode}"
-    return None, f"ended: {value}"
-
-
-class ProcessWatch(ProcessProtocol):
-    """
-    Calls C{onEnded} with the reason when the process ends.
-    """
-
-    def __init__(self, onEnded: Callable[[Failure], object]) -> None:
-        self._onEnded = onEnded
-
-    def processEnded(self, reason: Failure) -> None:
-        self._onEnded(reason)
+__all__ = [
+    "LaunchError", "PosixLauncher", "ProcessWatch", "describeExit", "findProgram",
+    "envChdir",
+]
 
 
 def envChdir() -> str | None:
@@ -108,6 +78,7 @@ class _Container:
         self.pid: int | None = None
         self.reaped = False
         self.waiting: list[Deferred[None]] = []
+        self.resources: Resources = Resources()
 
 
 @implementer(IProcessProtocol)
@@ -170,7 +141,11 @@ class PosixLauncher:
     _log = Logger()
 
     def __init__(
-        self, reactor, setsid: str | None = None, env: str | None | bool = True
+        self,
+        reactor,
+        setsid: str | None = None,
+        env: str | None | bool = True,
+        setpriv: str | None = None,
     ) -> None:
         """
         @param reactor: an L{IReactorProcess}.
@@ -178,11 +153,36 @@ class PosixLauncher:
             slave's C{PATH} by default.
         @param env: an C{env} program that takes C{-C DIR}; C{True} to look
             for one at the first launch, L{None} to fork instead.
+        @param setpriv: the C{setpriv} program (util-linux), to run
+            processes as another user.
         """
         self._reactor = reactor
         self._setsid = setsid or shutil.which("setsid") or "/usr/bin/setsid"
+        self._setpriv = setpriv or shutil.which("setpriv") or "/usr/bin/setpriv"
+        self._envProgram = shutil.which("env") or "/usr/bin/env"
         self._env = env
         self._containers: dict[str, _Container] = {}
+
+    def _userPrefix(
+        self, user: str | None, environment: Mapping[str, str]
+    ) -> tuple[Credentials | None, list[str], dict[str, str]]:
+        """
+        What running as C{user} takes: its credentials, the programs to put
+        before the command, and the environment of the privileged ones.
+        """
+        if user is None:
+            return None, [], dict(environment)
+        credentials = resolveUser(user)
+        if os.geteuid() != 0:
+            raise LaunchError(
+                f"Cannot run as user {user!r}: the slave does not run as root "
+                "(start it with --no-switch-user to run tasks as its own user)"
+            )
+        safe, held = splitLoaderVariables(environment)
+        prefix = [self._setpriv, *credentials.setprivArguments(), "--"]
+        if held:
+            prefix += [self._envProgram, *held]
+        return credentials, prefix, safe
 
     def launch(
         self,
@@ -194,15 +194,15 @@ class PosixLauncher:
         resources,
         processProtocol,
     ) -> IProcessTransport:
-        if user is not None:
-            raise LaunchError("--switch-user is not supported by the posix launcher")
         if containerId in self._containers:
             raise LaunchError(f"container {containerId} already exists")
         if not argv:
             raise LaunchError("nothing to run: the command is empty")
         if findProgram(argv[0], environment, sandbox) is None:
             raise LaunchError(f"program {argv[0]!r} not found")
+        credentials, prefix, spawnEnvironment = self._userPrefix(user, environment)
         container = _Container(containerId)
+        container.resources = resources if resources is not None else Resources()
         watch = _Watch(self, container, processProtocol)
         fds: list[int] = []
         try:
@@ -215,18 +215,21 @@ class PosixLauncher:
                         0o644,
                     )
                 )
+            if credentials is not None:
+                chownSandbox(sandbox, credentials)
             if self._env is True:
                 self._env = envChdir()
             if self._env is None:
-                command, path = [self._setsid, *argv], sandbox
+                command, path = [self._setsid, *prefix, *argv], sandbox
             else:
-                command, path = [self._env, "-C", sandbox, self._setsid, *argv], None
+                command = [self._env, "-C", sandbox, self._setsid, *prefix, *argv]
+                path = None
             watch.launching = True
             transport = self._reactor.spawnProcess(
                 watch,
                 command[0],
                 command,
-                env=dict(environment),
+                env=spawnEnvironment,
                 path=path,
                 childFDs={0: fds[0], 1: fds[1], 2: fds[2]},
             )
@@ -268,6 +271,38 @@ class PosixLauncher:
         d: Deferred[None] = Deferred()
         container.waiting.append(d)
         return d
+
+    def update(self, containerId: str, resources: Resources) -> None:
+        """
+        Note what the container may use (nothing is enforced).
+        """
+        container = self._containers.get(containerId)
+        if container is not None:
+            container.resources = resources
+
+    def usage(self, containerId: str) -> dict[str, float] | None:
+        """
+        CPU time and resident memory of the container's session, from
+        C{/proc}, and what it was given.
+        """
+        container = self._containers.get(containerId)
+        if container is None or container.pid is None:
+            return None
+        found = procfs.usage(procfs.sessionMembers(container.pid))
+        cpus, mem = isolation.limitsOf(container.resources)
+        found.update(
+            cpus_limit=cpus,
+            mem_limit_bytes=isolation.memoryLimitBytes(mem),
+            timestamp=self._reactor.seconds(),
+        )
+        return found
+
+    def close(self) -> Deferred[None]:
+        """
+        Destroy the containers left.
+        """
+        left = [self.destroy(containerId) for containerId in list(self._containers)]
+        return DeferredList(left, consumeErrors=True).addCallback(lambda _: None)
 
     def _ended(self, container: _Container) -> list[Deferred[None]]:
         """

@@ -1,0 +1,580 @@
+# -*- test-case-name: tests.test_containers -*-
+"""
+The Linux launcher: containers in namespaces and cgroups.
+
+A container starts as a chain of small programs, each exec'ing the next, so
+that launching costs a few milliseconds over a bare fork (no Python
+interpreter starts)::
+
+    setsid unshare --fork --kill-child [--pid --mount-proc] [--mount]
+        [--uts] [--ipc] [--net] --wd=SANDBOX
+      /bin/sh -c INIT mesos-tw-init [cgroup=DIR ...] [hostname=NAME]
+          [mount=MOUNT tmp] [mkdir=MKDIR rebind=SANDBOX] [cgroup=CPU ...] --
+        [setpriv --reuid=U --regid=G --groups=... --] [env LD_...=...] ARGV...
+
+C{setsid} gives the container a session of its own; C{unshare(1)} creates
+the namespaces and forks the container's first process, which is PID 1 of
+a new PID namespace (with its own C{/proc}) and dies with C{unshare} (so
+killing C{unshare} kills the container); the init script (L{INIT}) joins the
+container's cgroups first thing (so that every process of the container is
+counted in them; the CPU cgroups last, so that setting up runs with the
+slave's CPU weight), sets the hostname, mounts a private C{/tmp}, and runs the
+executor as its only child, in the foreground (an asynchronous command of a
+non-interactive shell would start with SIGINT and SIGQUIT ignored), as the
+task's user.  Its traps only keep it alive: it forwards nothing (the slave
+signals every process of the container itself), reaps orphans while it
+waits, and exits with its child's status (C{128+N} for a death by signal
+C{N}, which the launcher reports as that signal).  When PID 1 exits, the
+kernel kills whatever else is left in the namespace.
+
+The slave watches C{unshare}, outside the namespaces, through a
+C{ProcessProtocol}.  Every process of the container is in its tracking
+cgroup (C{freezer} on cgroup v1, the container's cgroup on cgroup2), which
+is how L{LinuxLauncher.signal} and L{LinuxLauncher.destroy} reach them all,
+daemonized grandchildren included.  The task's environment never reaches
+the privileged helpers' dynamic loader: loader variables (C{LD_*} and the
+like) are given to the final C{env} as arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from typing import Callable, Mapping, Sequence
+
+import attr
+from twisted.internet.defer import Deferred, DeferredList, DeferredLock, succeed
+from twisted.internet.error import ProcessTerminated
+from twisted.internet.interfaces import IProcessProtocol, IProcessTransport
+from twisted.internet.protocol import ProcessProtocol
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+from zope.interface import implementer
+from zope.interface.verify import verifyClass
+
+from mesos_tw.interfaces import IIsolator, ILauncher
+from mesos_tw.resources import Resources
+from mesos_tw.slave.containerizer import isolation
+from mesos_tw.slave.containerizer.cgroups import (
+    V1,
+    CgroupError,
+    Cgroups,
+    killCgroup,
+    processes,
+    removeCgroup,
+    signalCgroup,
+)
+from mesos_tw.slave.containerizer.common import (
+    ContainerTerminated,
+    Credentials,
+    LaunchError,
+    LaunchInfo,
+    Limitation,
+    chownSandbox,
+    findProgram,
+    resolveUser,
+    splitLoaderVariables,
+)
+from mesos_tw.slave.containerizer.isolators import removeCgroups
+
+#: The container's init, run by C{/bin/sh -c INIT mesos-tw-init PARAMS --
+#: COMMAND...}: set up, run COMMAND as its only child, exit with its status.
+INIT = r"""m=/bin/mount; k=/bin/mkdir
+while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+  case "$1" in
+    cgroup=*) echo 0 > "${1#cgroup=}/cgroup.procs" || exit 125 ;;
+    hostname=*) echo "${1#hostname=}" > /proc/sys/kernel/hostname || exit 125 ;;
+    mount=*) m="${1#mount=}" ;;
+    mkdir=*) k="${1#mkdir=}" ;;
+    tmp) "$m" -n -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 125 ;;
+    rebind=*) "$k" -p "${1#rebind=}" &&
+      "$m" -n --no-canonicalize --bind . "${1#rebind=}" || exit 125 ;;
+  esac
+  shift
+done
+shift
+trap : HUP INT QUIT TERM USR1 USR2
+"$@"
+exit "$?"
+"""
+
+
+@attr.s(auto_attribs=True, frozen=True)
+class Tools:
+    """
+    The programs of the launch chain.
+    """
+
+    setsid: str = "/usr/bin/setsid"
+    unshare: str = "/usr/bin/unshare"
+    sh: str = "/bin/sh"
+    env: str = "/usr/bin/env"
+    setpriv: str = "/usr/bin/setpriv"
+    mount: str = "/usr/bin/mount"
+    mkdir: str = "/usr/bin/mkdir"
+
+    @classmethod
+    def find(
+        cls, which: Callable[[str], str | None] = shutil.which
+    ) -> tuple[Tools, tuple[str, ...]]:
+        """
+        The programs on this host's C{PATH}, and the names of those missing.
+        """
+        found = {}
+        missing = []
+        for field in attr.fields(cls):
+            path = which(field.name)
+            if path is None:
+                missing.append(field.name)
+            else:
+                found[field.name] = path
+        return cls(**found), tuple(missing)
+
+
+def helperArgv(
+    tools: Tools,
+    info: LaunchInfo,
+    sandbox: str,
+    argv: Sequence[str],
+    user: Credentials | None = None,
+    held: Sequence[str] = (),
+) -> list[str]:
+    """
+    The command line that starts a container (see the module docstring).
+
+    @param info: what the isolators asked for.
+    @param sandbox: the working directory.
+    @param argv: the executor's command.
+    @param user: who the executor runs as, or L{None} for root.
+    @param held: C{NAME=VALUE} assignments for the executor only.
+    """
+    command = [tools.setsid, tools.unshare, "--fork", "--kill-child"]
+    namespaces = info.namespaces
+    if "pid" in namespaces:
+        command += ["--pid", "--mount-proc"]
+    elif "mount" in namespaces:
+        command.append("--mount")
+    for name in ("uts", "ipc", "net"):
+        if name in namespaces:
+            command.append(f"--{name}")
+    command += [f"--wd={sandbox}", tools.sh, "-c", INIT, "mesos-tw-init"]
+    command += [f"cgroup={c}" for c in info.cgroups]
+    if info.hostname is not None and "uts" in namespaces:
+        command.append(f"hostname={info.hostname}")
+    if info.privateTmp and "mount" in namespaces:
+        command += [f"mount={tools.mount}", "tmp"]
+        real = os.path.realpath(sandbox)
+        if real == "/tmp" or real.startswith("/tmp/") or sandbox.startswith("/tmp/"):
+            command += [f"mkdir={tools.mkdir}", f"rebind={sandbox}"]
+    command += [f"cgroup={c}" for c in info.lastCgroups if c not in info.cgroups]
+    command.append("--")
+    if user is not None:
+        command += [tools.setpriv, *user.setprivArguments(), "--"]
+    if held:
+        command += [tools.env, *held]
+    command += argv
+    return command
+
+
+def translateExit(reason: Failure) -> Failure:
+    """
+    The end of a container's first process as the executor's: the init
+    reports a death by signal C{N} as exit status C{128+N}.
+    """
+    value = reason.value
+    if isinstance(value, ProcessTerminated) and value.signal is None:
+        code = value.exitCode
+        if code is not None and 128 < code < 128 + signal.NSIG:
+            return Failure(ProcessTerminated(signal=code - 128, status=code - 128))
+    return reason
+
+
+class _Container:
+    """
+    One container of a L{LinuxLauncher}.
+
+    @ivar tracking: the cgroup that holds every process of the container.
+    @ivar prepared: the isolators that prepared it.
+    @ivar ended: whether its first process has ended.
+    @ivar cleaning: fires once everything is released.
+    @ivar limitation: the first L{Limitation} it hit.
+    """
+
+    def __init__(self, containerId: str, resources: Resources) -> None:
+        self.id = containerId
+        self.resources = resources
+        self.transport: IProcessTransport | None = None
+        self.pid: int | None = None
+        self.tracking: str | None = None
+        self.prepared: list[IIsolator] = []
+        self.ended = False
+        self.cleaning: Deferred[None] | None = None
+        self.waiting: list[Deferred[None]] = []
+        self.limitation: Limitation | None = None
+        self.killing = DeferredLock()
+
+
+@implementer(IProcessProtocol)
+class _Watch(ProcessProtocol):
+    """
+    Passes the events of a container's first process to the caller's
+    protocol; its end carries the container's limitation, if any.
+
+    An end reported while C{spawnProcess} has not returned is held back and
+    delivered on the next reactor turn, so that callers always see
+    C{launch} return first.
+    """
+
+    launching = False
+    early: Failure | None = None
+
+    def __init__(self, launcher: LinuxLauncher, container: _Container, wrapped) -> None:
+        self._launcher = launcher
+        self._container = container
+        self._wrapped = wrapped
+
+    def makeConnection(self, transport: IProcessTransport) -> None:
+        self._container.pid = transport.pid
+        ProcessProtocol.makeConnection(self, transport)
+        self._wrapped.makeConnection(transport)
+
+    def childDataReceived(self, childFD: int, data: bytes) -> None:
+        self._wrapped.childDataReceived(childFD, data)
+
+    def childConnectionLost(self, childFD: int) -> None:
+        self._wrapped.childConnectionLost(childFD)
+
+    def processExited(self, reason: Failure) -> None:
+        if not self.launching:
+            self._wrapped.processExited(translateExit(reason))
+
+    def processEnded(self, reason: Failure) -> None:
+        if self.launching:
+            self.early = reason
+            return
+        reason = self._launcher._ended(self._container, translateExit(reason))
+        try:
+            self._wrapped.processEnded(reason)
+        finally:
+            # Only now: releasing may finish at once and fire destroy()s.
+            self._launcher._release(self._container)
+
+
+@implementer(ILauncher)
+class LinuxLauncher:
+    """
+    Runs each container in new namespaces and cgroups, as its isolators
+    ask, and destroys it through its cgroup.
+    """
+
+    name = "linux"
+    _log = Logger()
+
+    def __init__(
+        self,
+        reactor,
+        cgroups: Cgroups,
+        isolators: Sequence[IIsolator],
+        tools: Tools | None = None,
+        kill: Callable[[int, int], None] = os.kill,
+    ) -> None:
+        """
+        @param reactor: an L{IReactorProcess} and L{IReactorTime}.
+        @param cgroups: where containers' cgroups go; the tracking cgroup
+            is in its C{freezer} hierarchy (v1) or the unified one.
+        @param isolators: in the order they prepare containers.
+        @param tools: the programs of the launch chain; found on the
+            slave's C{PATH} by default.
+        """
+        self._reactor = reactor
+        self.cgroups = cgroups
+        self.isolators = list(isolators)
+        self.tools = tools if tools is not None else Tools.find()[0]
+        self._kill = kill
+        self._containers: dict[str, _Container] = {}
+        self._tracker = "freezer" if cgroups.version == V1 else ""
+
+    # --- Launch ----------------------------------------------------------------
+
+    def launch(
+        self,
+        containerId: str,
+        argv: Sequence[str],
+        environment: Mapping[str, str],
+        sandbox: str,
+        user: str | None,
+        resources,
+        processProtocol,
+    ) -> IProcessTransport:
+        if containerId in self._containers:
+            raise LaunchError(f"container {containerId} already exists")
+        if not argv:
+            raise LaunchError("nothing to run: the command is empty")
+        if not os.path.isdir(sandbox):
+            raise LaunchError(f"the sandbox {sandbox} is not a directory")
+        if findProgram(argv[0], environment, sandbox) is None:
+            raise LaunchError(f"program {argv[0]!r} not found")
+        credentials = resolveUser(user) if user is not None else None
+        resources = resources if resources is not None else Resources()
+        container = _Container(containerId, resources)
+        info = self._prepare(container, credentials)
+        safe, held = splitLoaderVariables(environment)
+        command = helperArgv(self.tools, info, sandbox, argv, credentials, held)
+        watch = _Watch(self, container, processProtocol)
+        fds: list[int] = []
+        try:
+            fds.append(os.open(os.devnull, os.O_RDONLY))
+            for name in ("stdout", "stderr"):
+                fds.append(os.open(
+                    os.path.join(sandbox, name), os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                    0o644,
+                ))
+            if credentials is not None:
+                chownSandbox(sandbox, credentials)
+            watch.launching = True
+            transport = self._reactor.spawnProcess(
+                watch, command[0], command, env=safe, path=None,
+                childFDs={0: fds[0], 1: fds[1], 2: fds[2]},
+            )
+        except OSError as e:
+            self._abandon(container)
+            raise LaunchError(f"cannot start {argv[0]!r}: {e}") from e
+        finally:
+            watch.launching = False
+            for fd in fds:
+                os.close(fd)
+        container.transport = transport
+        self._containers[containerId] = container
+        for isolator in container.prepared:
+            isolator.isolate(containerId, container.pid)
+            isolator.watch(containerId).addCallbacks(
+                lambda limitation: self._limited(container, limitation),
+                lambda failure: None,
+            )
+        if watch.early is not None:
+            self._reactor.callLater(0, watch.processExited, watch.early)
+            self._reactor.callLater(0, watch.processEnded, watch.early)
+        self._log.info(
+            "Launched container {containerId} (pid {pid}, namespaces {namespaces}, "
+            "user {user}): {argv}",
+            containerId=containerId,
+            pid=container.pid,
+            namespaces=",".join(sorted(info.namespaces)) or "none",
+            user=user or "the slave's",
+            argv=list(argv),
+        )
+        return transport
+
+    def _prepare(self, container: _Container, credentials: Credentials | None) -> LaunchInfo:
+        """
+        Create the tracking cgroup and let every isolator prepare.
+
+        @raise LaunchError: undoing what was done, if one cannot.
+        """
+        try:
+            container.tracking = self.cgroups.create(self._tracker, container.id)
+            info = LaunchInfo(cgroups=(container.tracking,))
+            for isolator in self.isolators:
+                info = info.merge(isolator.prepare(container.id, container.resources, credentials))
+                container.prepared.append(isolator)
+        except (LaunchError, CgroupError, OSError) as e:
+            self._abandon(container)
+            if isinstance(e, LaunchError):
+                raise
+            raise LaunchError(f"cannot prepare container {container.id}: {e}") from e
+        return info
+
+    def _abandon(self, container: _Container) -> None:
+        """
+        Undo the preparation of a container that never started.
+        """
+        for isolator in reversed(container.prepared):
+            d = isolator.cleanup(container.id)
+            if isinstance(d, Deferred):
+                d.addErrback(lambda f: None)
+        container.prepared = []
+        if container.tracking is not None:
+            try:
+                removeCgroup(container.tracking)
+            except OSError:
+                pass
+
+    # --- Signals and the end ---------------------------------------------------
+
+    def signal(self, containerId: str, signum: int) -> None:
+        """
+        Send C{signum} to every process of the container.
+        """
+        container = self._containers.get(containerId)
+        if container is None or container.ended:
+            return
+        if not signalCgroup(container.tracking, signum, self._kill) and container.pid:
+            # Not started yet: unshare blocks most signals and dies of the rest.
+            self._killHelper(container, signum)
+
+    def _killHelper(self, container: _Container, signum: int) -> None:
+        if container.ended or container.pid is None:
+            return
+        try:
+            self._kill(container.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def destroy(self, containerId: str) -> Deferred[None]:
+        container = self._containers.get(containerId)
+        if container is None:
+            return succeed(None)
+        if not container.ended:
+            self._log.info("Destroying container {containerId}", containerId=containerId)
+            # unshare first: killed by SIGKILL itself, it reports SIGKILL.
+            self._killHelper(container, signal.SIGKILL)
+            self._killAll(container)
+        d: Deferred[None] = Deferred()
+        container.waiting.append(d)
+        return d
+
+    def _killAll(self, container: _Container) -> Deferred[None]:
+        """
+        Kill every process of the container; one round of killing at a
+        time, so that the last to finish leaves nothing behind.
+        """
+        d = container.killing.run(
+            killCgroup, self._reactor, container.tracking, self.cgroups.version, self._kill
+        )
+        d.addErrback(lambda f: self._log.failure(
+            "Cannot kill the processes of container {containerId}", f,
+            containerId=container.id,
+        ))
+        return d
+
+    def _limited(self, container: _Container, limitation: Limitation) -> None:
+        """
+        An isolator saw the container go past its limits: destroy it.
+        """
+        if container.ended or container.limitation is not None:
+            return
+        container.limitation = limitation
+        self._log.warn(
+            "Container {containerId} hit a limitation: {message}",
+            containerId=container.id, message=limitation.message,
+        )
+        self.destroy(container.id)
+
+    def _ended(self, container: _Container, reason: Failure) -> Failure:
+        """
+        The container's first process ended: note any limitation.
+
+        @return: the reason to report, with the limitation.
+        """
+        container.ended = True
+        limitation = container.limitation
+        for isolator in container.prepared:
+            if limitation is not None:
+                break
+            limitation = isolator.limitation(container.id)
+        if limitation is not None:
+            container.limitation = limitation
+            return Failure(ContainerTerminated(reason.value, limitation))
+        return reason
+
+    def _release(self, container: _Container) -> None:
+        """
+        Kill what is left of an ended container and release it, in the
+        background; then fire the L{destroy}s waiting for it.
+        """
+        container.cleaning = self._cleanup(container)
+
+    def _cleanup(self, container: _Container) -> Deferred[None]:
+        d = self._killAll(container)
+
+        def release(_: object) -> Deferred[None]:
+            ds = []
+            for isolator in reversed(container.prepared):
+                result = isolator.cleanup(container.id)
+                if isinstance(result, Deferred):
+                    ds.append(result)
+            ds.append(removeCgroups(self._reactor, [container.tracking]))
+            return DeferredList(ds, consumeErrors=True).addCallback(self._logFailures, container)
+
+        def done(_: object) -> None:
+            self._containers.pop(container.id, None)
+            waiting, container.waiting = container.waiting, []
+            for w in waiting:
+                w.callback(None)
+
+        return d.addCallback(release).addBoth(done)
+
+    def _logFailures(self, results: list, container: _Container) -> None:
+        for ok, result in results:
+            if not ok:
+                self._log.failure(
+                    "Cannot release container {containerId}", result,
+                    containerId=container.id,
+                )
+
+    # --- Resources ---------------------------------------------------------------
+
+    def update(self, containerId: str, resources: Resources) -> None:
+        """
+        The container may now use C{resources}: its isolators adjust.
+        """
+        container = self._containers.get(containerId)
+        if container is None or container.ended:
+            return
+        container.resources = resources
+        for isolator in container.prepared:
+            isolator.update(containerId, resources)
+
+    def usage(self, containerId: str) -> dict[str, float] | None:
+        """
+        The statistics of the container's isolators, its limits and the
+        time.
+        """
+        container = self._containers.get(containerId)
+        if container is None or container.ended:
+            return None
+        cpus, mem = isolation.limitsOf(container.resources)
+        result: dict[str, float] = {
+            "cpus_limit": cpus,
+            "mem_limit_bytes": isolation.memoryLimitBytes(mem),
+        }
+        for isolator in container.prepared:
+            try:
+                result.update(isolator.usage(containerId))
+            except OSError as e:
+                self._log.warn(
+                    "{isolator}: no usage for container {containerId}: {why}",
+                    isolator=isolator.name, containerId=containerId, why=str(e),
+                )
+        result["timestamp"] = self._reactor.seconds()
+        return result
+
+    def pids(self, containerId: str) -> list[int]:
+        """
+        The processes of a container.
+        """
+        container = self._containers.get(containerId)
+        if container is None or container.tracking is None:
+            return []
+        try:
+            return processes(container.tracking)
+        except OSError:
+            return []
+
+    def close(self) -> Deferred[None]:
+        """
+        Destroy the containers left (those still running, and those whose
+        release is under way), then remove the root cgroups if no other
+        launcher's container is in them.
+        """
+        controllers = [self._tracker]
+        for isolator in self.isolators:
+            controllers.extend(getattr(isolator, "controllers", ()))
+        left = [self.destroy(containerId) for containerId in list(self._containers)]
+        d = DeferredList(left, consumeErrors=True)
+        d.addCallback(lambda _: self.cgroups.removeRoots(controllers))
+        return d
+
+
+verifyClass(ILauncher, LinuxLauncher)
