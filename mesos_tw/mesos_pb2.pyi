@@ -554,3 +554,33 @@ class Task(_message.Message):
     user: str
     labels: Labels
     def __init__(self, name: _Optional[str] = ..., task_id: _Optional[_Union[TaskID, _Mapping]] = ..., framework_id: _Optional[_Union[FrameworkID, _Mapping]] = ..., executor_id: _Optional[_Union[ExecutorID, _Mapping]] = ..., slave_id: _Optional[_Union[SlaveID, _Mapping]] = ..., state: _Optional[_Union[TaskState, str]] = ..., resources: _Optional[_Iterable[_Union[Resource, _Mapping]]] = ..., statuses: _Optional[_Iterable[_Union[TaskStatus, _Mapping]]] = ..., status_update_state: _Optional[_Union[TaskState, str]] = ..., status_update_uuid: _Optional[bytes] = ..., user: _Optional[str] = ..., labels: _Optional[_Union[Labels, _Mapping]] = ...) -> None: ...
+
+class ResourceStatistics(_message.Message):
+    __slots__ = ("timestamp", "processes", "threads", "cpus_user_time_secs", "cpus_system_time_secs", "cpus_limit", "cpus_nr_periods", "cpus_nr_throttled", "cpus_throttled_time_secs", "mem_total_bytes", "mem_rss_bytes", "mem_limit_bytes", "mem_cache_bytes")
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    PROCESSES_FIELD_NUMBER: _ClassVar[int]
+    THREADS_FIELD_NUMBER: _ClassVar[int]
+    CPUS_USER_TIME_SECS_FIELD_NUMBER: _ClassVar[int]
+    CPUS_SYSTEM_TIME_SECS_FIELD_NUMBER: _ClassVar[int]
+    CPUS_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CPUS_NR_PERIODS_FIELD_NUMBER: _ClassVar[int]
+    CPUS_NR_THROTTLED_FIELD_NUMBER: _ClassVar[int]
+    CPUS_THROTTLED_TIME_SECS_FIELD_NUMBER: _ClassVar[int]
+    MEM_TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MEM_RSS_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MEM_LIMIT_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MEM_CACHE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    timestamp: float
+    processes: int
+    threads: int
+    cpus_user_time_secs: float
+    cpus_system_time_secs: float
+    cpus_limit: float
+    cpus_nr_periods: int
+    cpus_nr_throttled: int
+    cpus_throttled_time_secs: float
+    mem_total_bytes: int
+    mem_rss_bytes: int
+    mem_limit_bytes: int
+    mem_cache_bytes: int
+    def __init__(self, timestamp: _Optional[float] = ..., processes: _Optional[int] = ..., threads: _Optional[int] = ..., cpus_user_time_secs: _Optional[float] = ..., cpus_system_time_secs: _Optional[float] = ..., cpus_limit: _Optional[float] = ..., cpus_nr_periods: _Optional[int] = ..., cpus_nr_throttled: _Optional[int] = ..., cpus_throttled_time_secs: _Optional[float] = ..., mem_total_bytes: _Optional[int] = ..., mem_rss_bytes: _Optional[int] = ..., mem_limit_bytes: _Optional[int] = ..., mem_cache_bytes: _Optional[int] = ...) -> None: ...

@@ -326,6 +326,25 @@ class UpdateFrameworkMessage(_message.Message):
     framework_info: _mesos_pb2.FrameworkInfo
     def __init__(self, framework_id: _Optional[_Union[_mesos_pb2.FrameworkID, _Mapping]] = ..., framework_info: _Optional[_Union[_mesos_pb2.FrameworkInfo, _Mapping]] = ...) -> None: ...
 
+class SlaveUsageMessage(_message.Message):
+    __slots__ = ("slave_id", "executors")
+    class Executor(_message.Message):
+        __slots__ = ("framework_id", "executor_id", "container_id", "statistics")
+        FRAMEWORK_ID_FIELD_NUMBER: _ClassVar[int]
+        EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
+        CONTAINER_ID_FIELD_NUMBER: _ClassVar[int]
+        STATISTICS_FIELD_NUMBER: _ClassVar[int]
+        framework_id: _mesos_pb2.FrameworkID
+        executor_id: _mesos_pb2.ExecutorID
+        container_id: _mesos_pb2.ContainerID
+        statistics: _mesos_pb2.ResourceStatistics
+        def __init__(self, framework_id: _Optional[_Union[_mesos_pb2.FrameworkID, _Mapping]] = ..., executor_id: _Optional[_Union[_mesos_pb2.ExecutorID, _Mapping]] = ..., container_id: _Optional[_Union[_mesos_pb2.ContainerID, _Mapping]] = ..., statistics: _Optional[_Union[_mesos_pb2.ResourceStatistics, _Mapping]] = ...) -> None: ...
+    SLAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    EXECUTORS_FIELD_NUMBER: _ClassVar[int]
+    slave_id: _mesos_pb2.SlaveID
+    executors: _containers.RepeatedCompositeFieldContainer[SlaveUsageMessage.Executor]
+    def __init__(self, slave_id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., executors: _Optional[_Iterable[_Union[SlaveUsageMessage.Executor, _Mapping]]] = ...) -> None: ...
+
 class ShutdownMessage(_message.Message):
     __slots__ = ("message",)
     MESSAGE_FIELD_NUMBER: _ClassVar[int]

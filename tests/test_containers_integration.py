@@ -50,7 +50,8 @@ class ContainerClusterTestCase(CgroupCleanup, offerLoop.ClusterTestCase):
         self.cluster = TwistdCluster(
             reactor, self.mktemp(), numSlaves=self.numSlaves,
             masterFlags=["--allocation-interval", "0.2"] + self.masterFlags,
-            slaveFlags=["--cgroups-root", self.root] + self.slaveFlags,
+            slaveFlags=["--cgroups-root", self.root, "--usage-report-interval", "0.2"]
+            + self.slaveFlags,
         )
         self.addCleanup(self.cluster.stop)
         yield self.cluster.start()
@@ -208,6 +209,17 @@ class ContainerTaskTests(ContainerClusterTestCase):
         for name in ("cpus_user_time_secs", "cpus_system_time_secs", "mem_rss_bytes",
                      "timestamp"):
             self.assertIn(name, statistics)
+
+        def reported(state):
+            return [u for slave in state["slaves"] for u in slave["usage"]
+                    if u["executor_id"] == "t1"]
+
+        [usage] = yield waitFor(
+            reactor, lambda: self.cluster.state().addCallback(reported),
+            what="the task's usage in the master's state", details=self.cluster.logs,
+        )
+        self.assertEqual(usage["statistics"]["cpus_limit"], 0.5)
+        self.assertEqual(int(usage["statistics"]["mem_limit_bytes"]), 96 * MB)
         driver.killTask(mesos_pb2.TaskID(value="t1"))
         yield self.wait(scheduler.waitForState("t1", mesos_pb2.TASK_KILLED), "KILLED")
 

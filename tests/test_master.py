@@ -717,6 +717,7 @@ class StateTests(MasterTestCase):
                     "registered_time": 1000,
                     "reregistered_time": None,
                     "active": True,
+                    "usage": [],
                 },
                 {
                     "id": secondId,
@@ -727,8 +728,34 @@ class StateTests(MasterTestCase):
                     "registered_time": 1003,
                     "reregistered_time": None,
                     "active": False,
+                    "usage": [],
                 },
             ],
+        )
+
+    def test_usage(self) -> None:
+        """
+        A slave's latest usage report shows in the state; a report naming
+        another slave is ignored.
+        """
+        protocol, _, slaveId = self.registered("slave1")
+        report = msgs.SlaveUsageMessage()
+        report.slave_id.value = slaveId
+        executor = report.executors.add()
+        executor.framework_id.value = "f1"
+        executor.executor_id.value = "t1"
+        executor.container_id.value = "c1"
+        executor.statistics.cpus_limit = 0.5
+        executor.statistics.mem_rss_bytes = 1024
+        protocol.dataReceived(wire(report))
+        other = msgs.SlaveUsageMessage()
+        other.slave_id.value = "someone-else"
+        protocol.dataReceived(wire(other))
+        [slave] = stateJSON(self.master)["slaves"]
+        self.assertEqual(
+            slave["usage"],
+            [{"framework_id": "f1", "executor_id": "t1", "container_id": "c1",
+              "statistics": {"cpus_limit": 0.5, "mem_rss_bytes": "1024"}}],
         )
 
     def render(self, path: bytes) -> tuple[DummyRequest, dict]:

@@ -244,54 +244,38 @@ class MonitorTests(ContainerTestCase):
             self.assertEqual(request.responseHeaders.getRawHeaders(b"content-type"),
                              [b"application/json"])
 
-    def test_noMessage(self) -> None:
-        """
-        While the schema has no usage message, nothing is sent.
-        """
-        self.patch(monitor, "usageMessageType", lambda: None)
-        self.runTask(commandTask("t1"))
-        self.updates()
-        reporter = monitor.UsageReporter(self.slave, self.reactor)
-        reporter.start()
-        self.assertFalse(reporter.report())
-        self.assertEqual(self.reactor.getDelayedCalls(), [])
-
     def test_reports(self) -> None:
         """
         Reports go every interval while containers run, once more when the
         last has ended, then stop; they carry the ids and statistics.
         """
-        parsed: list[dict] = []
-
-        class FakeJSON:
-            @staticmethod
-            def ParseDict(value, message, ignore_unknown_fields):
-                parsed.append(value)
-                return msgs.PongSlaveMessage()
-
-        self.patch(monitor, "usageMessageType", lambda: msgs.PongSlaveMessage)
-        self.patch(monitor, "json_format", FakeJSON)
         reporter = monitor.UsageReporter(self.slave, self.reactor, interval=5)
         reporter.start()
         self.addCleanup(reporter.stop)
         self.reactor.advance(5)
-        self.assertEqual(parsed, [])
+        self.assertEqual(self.usageReports(), [])
         self.runTask(commandTask("t1"))
         self.updates()
         self.reactor.advance(5)
-        [report] = parsed
-        self.assertEqual(report["slave_id"], {"value": self.slave.id})
-        [executor] = report["executors"]
-        self.assertEqual(executor["executor_id"], {"value": "t1"})
-        self.assertEqual(executor["container_id"], {"value": self.containerOf("t1")})
-        self.assertIn("cpus_limit", executor["statistics"])
-        self.assertEqual([type(m) for m in self.toMaster()], [msgs.PongSlaveMessage])
+        [report] = self.usageReports()
+        self.assertEqual(report.slave_id.value, self.slave.id)
+        [executor] = report.executors
+        self.assertEqual(executor.executor_id.value, "t1")
+        self.assertEqual(executor.container_id.value, self.containerOf("t1"))
+        self.assertTrue(executor.statistics.HasField("cpus_limit"))
         self.launcher.process(self.containerOf("t1")).exit(0)
         self.updates()
         self.reactor.advance(5)
-        self.assertEqual(parsed[-1]["executors"], [])
+        [last] = self.usageReports()
+        self.assertEqual(list(last.executors), [])
         self.reactor.advance(5)
-        self.assertEqual(len(parsed), 2)
+        self.assertEqual(self.usageReports(), [])
+
+    def usageReports(self) -> list:
+        """
+        The usage reports sent to the master since the last look.
+        """
+        return [m for m in self.toMaster() if isinstance(m, msgs.SlaveUsageMessage)]
 
 
 class IsolationOptionsTests(SynchronousTestCase):

@@ -40,6 +40,7 @@ def slaveJSON(slave: Slave) -> dict[str, Any]:
         "registered_time": slave.registeredTime,
         "reregistered_time": slave.reregisteredTime,
         "active": slave.connected,
+        "usage": slave.usage,
     }
 
 

@@ -15,6 +15,7 @@ import itertools
 from typing import Any, Iterable, Iterator, Mapping
 
 import attr
+from google.protobuf import json_format
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
@@ -63,6 +64,7 @@ class Slave:
     observer: SlaveObserver | None = None
     registeredTime: float = 0.0
     reregisteredTime: float | None = None
+    usage: list[dict[str, Any]] = attr.ib(factory=list)
 
     @property
     def connected(self) -> bool:
@@ -126,6 +128,7 @@ class Master:
         d.register(msgs.StatusUpdateMessage, self.statusUpdate, SLAVE)
         d.register(msgs.ExecutorToFrameworkMessage, self.executorMessage, SLAVE)
         d.register(msgs.ExitedExecutorMessage, self.exitedExecutor, SLAVE)
+        d.register(msgs.SlaveUsageMessage, self.slaveUsage, SLAVE)
         for messageType, handler in [
             (msgs.RegisterFrameworkMessage, self.registerFramework),
             (msgs.ReregisterFrameworkMessage, self.reregisterFramework),
@@ -1050,6 +1053,31 @@ class Master:
             )
             return
         framework.connection.send(message)
+
+    def slaveUsage(self, connection: MessageProtocol, message: msgs.SlaveUsageMessage) -> None:
+        """
+        A slave reports what its containers use; keep the latest report.
+        """
+        slave = self._slaveByConnection.get(connection)
+        if slave is None or slave.id != message.slave_id.value:
+            self._log.warn(
+                "Ignoring usage of slave {slaveId} from {peer}, which is not "
+                "registered as it",
+                slaveId=message.slave_id.value,
+                peer=connection.peer,
+            )
+            return
+        slave.usage = [
+            {
+                "framework_id": e.framework_id.value,
+                "executor_id": e.executor_id.value,
+                "container_id": e.container_id.value,
+                "statistics": json_format.MessageToDict(
+                    e.statistics, preserving_proto_field_name=True
+                ),
+            }
+            for e in message.executors
+        ]
 
     def exitedExecutor(
         self, connection: MessageProtocol, message: msgs.ExitedExecutorMessage

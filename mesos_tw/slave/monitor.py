@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
-from google.protobuf.message import Message
 from twisted.internet.interfaces import IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
@@ -20,18 +19,8 @@ from mesos_tw.slave.executors import TERMINATED
 if TYPE_CHECKING:
     from mesos_tw.slave.slave import Slave
 
-#: The name of the message carrying containers' usage to the master.
-USAGE_MESSAGE = "SlaveUsageMessage"
-
 #: Seconds between usage reports to the master.
 USAGE_REPORT_INTERVAL = 5.0
-
-
-def usageMessageType() -> type[Message] | None:
-    """
-    The message class of usage reports, if the schema has one.
-    """
-    return getattr(msgs, USAGE_MESSAGE, None)
 
 
 def containerStatistics(slave: Slave) -> list[dict[str, Any]]:
@@ -63,29 +52,11 @@ def containerStatistics(slave: Slave) -> list[dict[str, Any]]:
     return entries
 
 
-def usageMessage(slaveId: str, entries: list[dict[str, Any]]) -> Message | None:
+def usageMessage(slaveId: str, entries: list[dict[str, Any]]) -> msgs.SlaveUsageMessage:
     """
     The message reporting C{entries} (from L{containerStatistics}) to the
-    master, or L{None} while the schema has no L{USAGE_MESSAGE}.
-
-    It is filled by field name, for a schema such as::
-
-        message SlaveUsageMessage {
-          message Executor {
-            optional FrameworkID framework_id = 1;
-            optional ExecutorID executor_id = 2;
-            optional ContainerID container_id = 3;
-            optional ResourceStatistics statistics = 4;  // Mesos's fields
-          }
-          optional SlaveID slave_id = 1;
-          repeated Executor executors = 2;
-        }
-
-    Statistics the schema lacks are left out.
+    master; statistics the schema lacks are left out.
     """
-    kind = usageMessageType()
-    if kind is None:
-        return None
     return json_format.ParseDict(
         {
             "slave_id": {"value": slaveId},
@@ -99,7 +70,7 @@ def usageMessage(slaveId: str, entries: list[dict[str, Any]]) -> Message | None:
                 for e in entries
             ],
         },
-        kind(),
+        msgs.SlaveUsageMessage(),
         ignore_unknown_fields=True,
     )
 
@@ -107,8 +78,7 @@ def usageMessage(slaveId: str, entries: list[dict[str, Any]]) -> Message | None:
 class UsageReporter:
     """
     Sends the master the usage of a slave's containers every C{interval}
-    seconds while any run (and once more when the last has ended), if the
-    schema has a L{USAGE_MESSAGE}.
+    seconds while any run (and once more when the last has ended).
     """
 
     _log = Logger()
@@ -124,9 +94,9 @@ class UsageReporter:
 
     def start(self) -> None:
         """
-        Report every interval, if the schema allows it.
+        Report every interval.
         """
-        if usageMessageType() is None or self._interval <= 0:
+        if self._interval <= 0:
             return
         self._loop.start(self._interval, now=False)
 
@@ -146,9 +116,6 @@ class UsageReporter:
         entries = containerStatistics(slave)
         if not entries and not self._reported:
             return False
-        message = usageMessage(slave.id, entries)
-        if message is None:
-            return False
         self._reported = bool(entries)
-        slave.master.send(message)
+        slave.master.send(usageMessage(slave.id, entries))
         return True
