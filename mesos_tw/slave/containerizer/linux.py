@@ -39,6 +39,7 @@ like) are given to the final C{env} as arguments.
 from __future__ import annotations
 
 import os
+import sys
 import shutil
 import signal
 from typing import Callable, Mapping, Sequence
@@ -87,7 +88,12 @@ while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
     hostname=*) echo "${1#hostname=}" > /proc/sys/kernel/hostname || exit 125 ;;
     mount=*) m="${1#mount=}" ;;
     mkdir=*) k="${1#mkdir=}" ;;
-    tmp) "$m" -n -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 125 ;;
+    keep=*) K="${1#keep=}"; exec 3<"$K" || exit 125 ;;
+    tmp) "$m" -n -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 125
+      if [ -n "$K" ]; then
+        "$k" -p "$K" && "$m" -n --no-canonicalize --bind /proc/self/fd/3 "$K" || exit 125
+        exec 3<&-
+      fi ;;
     rebind=*) "$k" -p "${1#rebind=}" &&
       "$m" -n --no-canonicalize --bind . "${1#rebind=}" || exit 125 ;;
   esac
@@ -163,10 +169,14 @@ def helperArgv(
     if info.hostname is not None and "uts" in namespaces:
         command.append(f"hostname={info.hostname}")
     if info.privateTmp and "mount" in namespaces:
-        command += [f"mount={tools.mount}", "tmp"]
+        command += [f"mount={tools.mount}", f"mkdir={tools.mkdir}"]
+        keep = _slaveTmpDirectory()
+        if keep is not None:
+            command.append(f"keep={keep}")
+        command.append("tmp")
         real = os.path.realpath(sandbox)
         if real == "/tmp" or real.startswith("/tmp/") or sandbox.startswith("/tmp/"):
-            command += [f"mkdir={tools.mkdir}", f"rebind={sandbox}"]
+            command.append(f"rebind={sandbox}")
     command += [f"cgroup={c}" for c in info.lastCgroups if c not in info.cgroups]
     command.append("--")
     if user is not None:
@@ -175,6 +185,20 @@ def helperArgv(
         command += [tools.env, *held]
     command += argv
     return command
+
+
+def _slaveTmpDirectory() -> str | None:
+    """
+    The directory directly under C{/tmp} that holds this slave's Python
+    installation, if it is there (a checkout or virtual environment under
+    C{/tmp}): containers with a private C{/tmp} keep it visible, so that
+    executors can run the slave's interpreter and what it runs.
+    """
+    for path in (sys.prefix, sys.base_prefix, sys.executable):
+        real = os.path.realpath(path)
+        if real.startswith("/tmp/"):
+            return "/tmp/" + real[len("/tmp/"):].split("/", 1)[0]
+    return None
 
 
 def translateExit(reason: Failure) -> Failure:
