@@ -1071,13 +1071,29 @@ class LinuxLauncherUnitTests(SynchronousTestCase):
         self.assertIn("--uts", args)
         self.assertIn("--net", args)
         self.assertNotIn("--pid", args)
-        params = args[args.index("mesos-tw-init") + 1:args.index("--")]
-        self.assertEqual(params, ["cgroup=/cg", "hostname=box", "mount=/usr/bin/mount", "tmp",
-                                  "mkdir=/usr/bin/mkdir", "rebind=/tmp/s", "cgroup=/cpu"])
+        self.patch(linux, "_slaveTmpDirectory", lambda: None)
+        params = linux.helperArgv(Tools(), info, "/tmp/s", ["a"], user)
+        params = params[params.index("mesos-tw-init") + 1:params.index("--")]
+        self.assertEqual(params, ["cgroup=/cg", "hostname=box", "mount=/usr/bin/mount",
+                                  "mkdir=/usr/bin/mkdir", "tmp", "rebind=/tmp/s",
+                                  "cgroup=/cpu"])
         self.assertEqual(args[args.index("--") + 1:],
                          ["/usr/bin/setpriv", "--reuid=7", "--regid=8", "--groups=8", "--", "a"])
         bare = linux.helperArgv(Tools(), LaunchInfo(hostname="box"), "/s", ["a"])
         self.assertNotIn("hostname=box", bare)
+
+    def test_keepSlaveInstallation(self) -> None:
+        """
+        When the slave's Python lives under C{/tmp}, the directory there that
+        holds it is kept visible in the private C{/tmp}, before it is made.
+        """
+        self.patch(linux.sys, "prefix", "/tmp/checkout/.venv")
+        self.patch(linux.sys, "base_prefix", "/usr")
+        self.patch(linux.sys, "executable", "/usr/bin/python3")
+        info = LaunchInfo(frozenset(["mount"]), (), None, True, ())
+        args = linux.helperArgv(Tools(), info, "/work/s", ["a"])
+        params = args[args.index("mesos-tw-init") + 1:args.index("--")]
+        self.assertLess(params.index("keep=/tmp/checkout"), params.index("tmp"))
 
     def test_endBeforeDestroyed(self) -> None:
         """
