@@ -3,7 +3,7 @@ The demo's main job, run by `make demo` inside `mesos-tw local`: two
 frameworks share the cluster at the same time.
 
 - wordcount: a batch framework running 300 short command tasks that count
-  the words of files it generates;
+  the words of texts it generates;
 - primes: a framework with its own long-lived Python executor that runs
   many tasks in one process per slave and talks to its scheduler with
   framework messages.
