@@ -25,7 +25,7 @@ from twisted.trial.unittest import TestCase
 
 from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.resources import Resources
-from mesos_tw.slave.containerizer import LaunchError, LinuxLauncher, describeExit
+from mesos_tw.slave.containerizer import LaunchError, LinuxLauncher, describeExit, linux
 from mesos_tw.slave.containerizer.cgroups import Cgroups, processes
 from mesos_tw.slave.containerizer.common import limitationOf
 from mesos_tw.slave.containerizer.isolation import LINUX_ISOLATION
@@ -262,10 +262,18 @@ class LinuxLauncherTests(CgroupCleanup, TestCase):
         sandbox = tempfile.mkdtemp(prefix="mesos-tw-test-")
         self.addCleanup(shutil.rmtree, sandbox)
         yield self.launch(
-            ["/bin/sh", "-c", "pwd; echo kept > made-inside; ls /tmp | wc -l"],
+            ["/bin/sh", "-c", "pwd; echo kept > made-inside; ls /tmp"],
             sandbox=sandbox,
         ).ended
-        self.assertEqual(self.output(sandbox=sandbox), f"{sandbox}\n1\n")
+        workingDirectory, *inTmp = self.output(sandbox=sandbox).splitlines()
+        self.assertEqual(workingDirectory, sandbox)
+        # The private /tmp holds the sandbox, and the slave's installation
+        # if that lives under /tmp too (a checkout there).
+        kept = linux._slaveTmpDirectory()
+        expected = {os.path.basename(sandbox)}
+        if kept is not None:
+            expected.add(os.path.basename(kept))
+        self.assertEqual(set(inTmp), expected)
         with open(os.path.join(sandbox, "made-inside")) as f:
             self.assertEqual(f.read(), "kept\n")
 

@@ -85,15 +85,28 @@ class Daemon:
             self.process.signalProcess(signum)
         return self.ended
 
-    def stop(self) -> Deferred:
+    def stop(self, timeout: float = 30.0) -> Deferred:
         """
-        Stop the process if it runs (SIGTERM) and wait for it.
+        Stop the process if it runs (SIGTERM) and wait for it; if it has not
+        ended after C{timeout} seconds, say so on standard error with the
+        end of its log, and SIGKILL it.
         """
         if not self.running:
             d = Deferred()
             d.callback(None)
             return d
-        return self.signal(signal.SIGTERM)
+
+        def tooSlow() -> None:
+            sys.stderr.write(
+                f"\n{self.plugin} in {self.directory} did not stop within "
+                f"{timeout:g} s of SIGTERM; killing it. Its log ends:\n{self.log()}\n"
+            )
+            self.process.signalProcess(signal.SIGKILL)
+
+        killer = self._reactor.callLater(timeout, tooSlow)
+        ended = self.signal(signal.SIGTERM)
+        ended.addBoth(lambda result: (killer.active() and killer.cancel(), result)[1])
+        return ended
 
     def log(self, lines: int = 40) -> str:
         """
