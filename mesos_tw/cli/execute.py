@@ -6,7 +6,6 @@ C{mesos-tw execute}: run one command as a task on the cluster and follow it.
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 from twisted.internet.defer import Deferred
@@ -18,6 +17,7 @@ from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.resources import Resources, ResourcesError
 from mesos_tw.scheduler import Scheduler, SchedulerDriver
 from mesos_tw.tasks import isTerminal, reasonName, stateName
+from mesos_tw.cli._client import resolveMaster
 from mesos_tw.util import hostPort, positive
 
 
@@ -50,13 +50,7 @@ class Options(usage.Options):
         for name in ["name", "command"]:
             if not self[name]:
                 raise usage.UsageError(f"--{name} is required")
-        if self["master"] is None:
-            if "MESOS_MASTER" not in os.environ:
-                raise usage.UsageError("--master (or $MESOS_MASTER) is required")
-            self["master"] = hostPort(os.environ["MESOS_MASTER"])
-        self["tls-dir"] = self["tls-dir"] or os.environ.get("MESOS_TLS_DIR")
-        if not self["tls-dir"]:
-            raise usage.UsageError("--tls-dir (or $MESOS_TLS_DIR) is required")
+        resolveMaster(self)
         try:
             self["resources"] = Resources.parse(self["resources"])
         except ResourcesError as e:
@@ -155,7 +149,7 @@ def run(options: Options) -> int:
         scheduler = ExecuteScheduler(options, reactor)
         host, port = options["master"]
         driver = SchedulerDriver(scheduler, framework, f"{host}:{port}",
-                                 tlsDir=options["tls-dir"], reactor=reactor)
+                                 credentials=options["credentials"], reactor=reactor)
         def refused(failure):
             print(f"mesos-tw execute: {failure.getErrorMessage()}", file=sys.stderr)
             if not scheduler.done.called:

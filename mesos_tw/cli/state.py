@@ -6,7 +6,6 @@ C{mesos-tw state}: ask a master for its state over mutual TLS.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
@@ -17,11 +16,8 @@ from twisted.web.client import Agent, readBody
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
 
-from mesos_tw.protocol.tls import (
-    Credentials,
-    TLSConfigurationError,
-    clientConnectionCreator,
-)
+from mesos_tw.cli._client import resolveMaster
+from mesos_tw.protocol.tls import Credentials, clientConnectionCreator
 from mesos_tw.util import hostPort
 
 
@@ -52,17 +48,7 @@ class Options(usage.Options):
     ]
 
     def postOptions(self) -> None:
-        if self["master"] is None:
-            if "MESOS_MASTER" not in os.environ:
-                raise usage.UsageError("--master (or $MESOS_MASTER) is required")
-            self["master"] = hostPort(os.environ["MESOS_MASTER"])
-        tlsDir = self["tls-dir"] or os.environ.get("MESOS_TLS_DIR")
-        if not tlsDir:
-            raise usage.UsageError("--tls-dir (or $MESOS_TLS_DIR) is required")
-        try:
-            self["credentials"] = Credentials.fromDirectory(tlsDir)
-        except TLSConfigurationError as e:
-            raise usage.UsageError(str(e))
+        resolveMaster(self)
 
 
 @inlineCallbacks

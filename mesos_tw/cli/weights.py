@@ -11,7 +11,6 @@ cluster's master credentials (C{mesos-tw ca issue CA_DIR --role master
 from __future__ import annotations
 
 import json
-import os
 import sys
 from io import BytesIO
 from typing import Any
@@ -24,7 +23,8 @@ from twisted.web.http_headers import Headers
 
 from mesos_tw.cli.state import ClusterPolicy
 from mesos_tw.master.allocator.options import parseWeights
-from mesos_tw.protocol.tls import Credentials, TLSConfigurationError
+from mesos_tw.cli._client import resolveMaster
+from mesos_tw.protocol.tls import Credentials
 from mesos_tw.util import hostPort
 
 
@@ -57,20 +57,7 @@ class Options(usage.Options):
             self["weights"].update(parsed)
 
     def postOptions(self) -> None:
-        if self["master"] is None:
-            if "MESOS_MASTER" not in os.environ:
-                raise usage.UsageError("--master (or $MESOS_MASTER) is required")
-            try:
-                self["master"] = hostPort(os.environ["MESOS_MASTER"])
-            except ValueError as e:
-                raise usage.UsageError(f"$MESOS_MASTER: {e}")
-        tlsDir = self["tls-dir"] or os.environ.get("MESOS_TLS_DIR")
-        if not tlsDir:
-            raise usage.UsageError("--tls-dir (or $MESOS_TLS_DIR) is required")
-        try:
-            self["credentials"] = Credentials.fromDirectory(tlsDir)
-        except TLSConfigurationError as e:
-            raise usage.UsageError(str(e))
+        resolveMaster(self)
 
 
 @inlineCallbacks
