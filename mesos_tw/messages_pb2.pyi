@@ -16,21 +16,67 @@ class Envelope(_message.Message):
     payload: bytes
     def __init__(self, type: _Optional[str] = ..., payload: _Optional[bytes] = ...) -> None: ...
 
+class MessageRefused(_message.Message):
+    __slots__ = ("message_type", "code", "reason", "framework_id", "slave_id", "task_id", "executor_id", "uuid")
+    class Code(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        UNSPECIFIED: _ClassVar[MessageRefused.Code]
+        NOT_REGISTERED: _ClassVar[MessageRefused.Code]
+        UNKNOWN_FRAMEWORK: _ClassVar[MessageRefused.Code]
+        UNKNOWN_SLAVE: _ClassVar[MessageRefused.Code]
+        UNKNOWN_TASK: _ClassVar[MessageRefused.Code]
+        UNKNOWN_UPDATE: _ClassVar[MessageRefused.Code]
+        SLAVE_DISCONNECTED: _ClassVar[MessageRefused.Code]
+        FRAMEWORK_DISCONNECTED: _ClassVar[MessageRefused.Code]
+        FRAMEWORK_REMOVED: _ClassVar[MessageRefused.Code]
+        ID_IN_USE: _ClassVar[MessageRefused.Code]
+        INVALID: _ClassVar[MessageRefused.Code]
+    UNSPECIFIED: MessageRefused.Code
+    NOT_REGISTERED: MessageRefused.Code
+    UNKNOWN_FRAMEWORK: MessageRefused.Code
+    UNKNOWN_SLAVE: MessageRefused.Code
+    UNKNOWN_TASK: MessageRefused.Code
+    UNKNOWN_UPDATE: MessageRefused.Code
+    SLAVE_DISCONNECTED: MessageRefused.Code
+    FRAMEWORK_DISCONNECTED: MessageRefused.Code
+    FRAMEWORK_REMOVED: MessageRefused.Code
+    ID_IN_USE: MessageRefused.Code
+    INVALID: MessageRefused.Code
+    MESSAGE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    FRAMEWORK_ID_FIELD_NUMBER: _ClassVar[int]
+    SLAVE_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    message_type: str
+    code: MessageRefused.Code
+    reason: str
+    framework_id: _mesos_pb2.FrameworkID
+    slave_id: _mesos_pb2.SlaveID
+    task_id: _mesos_pb2.TaskID
+    executor_id: _mesos_pb2.ExecutorID
+    uuid: bytes
+    def __init__(self, message_type: _Optional[str] = ..., code: _Optional[_Union[MessageRefused.Code, str]] = ..., reason: _Optional[str] = ..., framework_id: _Optional[_Union[_mesos_pb2.FrameworkID, _Mapping]] = ..., slave_id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., task_id: _Optional[_Union[_mesos_pb2.TaskID, _Mapping]] = ..., executor_id: _Optional[_Union[_mesos_pb2.ExecutorID, _Mapping]] = ..., uuid: _Optional[bytes] = ...) -> None: ...
+
 class StatusUpdate(_message.Message):
-    __slots__ = ("framework_id", "executor_id", "slave_id", "status", "timestamp", "latest_state")
+    __slots__ = ("framework_id", "executor_id", "slave_id", "status", "timestamp", "latest_state", "unreachable_time")
     FRAMEWORK_ID_FIELD_NUMBER: _ClassVar[int]
     EXECUTOR_ID_FIELD_NUMBER: _ClassVar[int]
     SLAVE_ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
     LATEST_STATE_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_TIME_FIELD_NUMBER: _ClassVar[int]
     framework_id: _mesos_pb2.FrameworkID
     executor_id: _mesos_pb2.ExecutorID
     slave_id: _mesos_pb2.SlaveID
     status: _mesos_pb2.TaskStatus
     timestamp: float
     latest_state: _mesos_pb2.TaskState
-    def __init__(self, framework_id: _Optional[_Union[_mesos_pb2.FrameworkID, _Mapping]] = ..., executor_id: _Optional[_Union[_mesos_pb2.ExecutorID, _Mapping]] = ..., slave_id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., status: _Optional[_Union[_mesos_pb2.TaskStatus, _Mapping]] = ..., timestamp: _Optional[float] = ..., latest_state: _Optional[_Union[_mesos_pb2.TaskState, str]] = ...) -> None: ...
+    unreachable_time: _mesos_pb2.TimeInfo
+    def __init__(self, framework_id: _Optional[_Union[_mesos_pb2.FrameworkID, _Mapping]] = ..., executor_id: _Optional[_Union[_mesos_pb2.ExecutorID, _Mapping]] = ..., slave_id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., status: _Optional[_Union[_mesos_pb2.TaskStatus, _Mapping]] = ..., timestamp: _Optional[float] = ..., latest_state: _Optional[_Union[_mesos_pb2.TaskState, str]] = ..., unreachable_time: _Optional[_Union[_mesos_pb2.TimeInfo, _Mapping]] = ...) -> None: ...
 
 class StatusUpdateRecord(_message.Message):
     __slots__ = ("type", "update", "uuid")

@@ -14,11 +14,13 @@ from twisted.logger import globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from mesos_tw import mesos_pb2, messages_pb2 as msgs
-from mesos_tw.protocol.dispatch import Dispatcher, encode
+from twisted.internet.defer import fail
+
+from mesos_tw.protocol.dispatch import Dispatcher, Refused, encode
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
 from mesos_tw.protocol.tls import Peer
 from mesos_tw.resources import Resources
-from mesos_tw.testing.wire import frame
+from mesos_tw.testing.wire import frame, sent
 
 
 
@@ -187,6 +189,145 @@ class FramingTests(SynchronousTestCase):
         self.assertEqual(len(self.flushLoggedErrors(ZeroDivisionError)), 1)
         self.assertEqual(len(self.recorder.received), 3)
         self.assertFalse(self.transport.disconnecting)
+
+    def refusing(self, refusal: Refused, deferred: bool = False) -> None:
+        """
+        Make L{msgs.PongSlaveMessage}'s handler refuse with C{refusal}
+        (raised, or as the failure of a returned L{Deferred}).
+        """
+
+        def refuse(connection, message):
+            if deferred:
+                return fail(refusal)
+            raise refusal
+
+        self.dispatcher.register(msgs.PongSlaveMessage, refuse)
+
+    def assertRefusalLogged(self, code: str, reason: str) -> dict:
+        """
+        One warning about a refused PongSlaveMessage with C{code} and
+        C{reason}, naming the peer, was logged; return it.
+        """
+        [event] = [e for e in self.log if e.get("code") == code]
+        self.assertEqual(event["reason"], reason)
+        self.assertEqual(event["messageType"], "mesos_tw.internal.PongSlaveMessage")
+        self.assertIn("192.0.2.7:4321", str(event["peer"]))
+        return event
+
+    def test_refused(self) -> None:
+        """
+        A handler raising L{Refused} gets a L{msgs.MessageRefused} sent back
+        with the message's type, the code, the reason and the ids; the
+        refusal is logged with the peer and the connection keeps serving.
+        """
+        self.refusing(Refused(
+            msgs.MessageRefused.UNKNOWN_TASK, "no such task",
+            frameworkId="f1", slaveId="s1", taskId="t1", executorId="e1",
+            uuid=b"u" * 16,
+        ))
+        self.protocol.dataReceived(frame(encode(msgs.PongSlaveMessage())) + self.wire)
+        [refusal] = sent(self.transport)
+        expected = msgs.MessageRefused(
+            message_type="mesos_tw.internal.PongSlaveMessage",
+            code=msgs.MessageRefused.UNKNOWN_TASK,
+            reason="no such task",
+            uuid=b"u" * 16,
+        )
+        expected.framework_id.value = "f1"
+        expected.slave_id.value = "s1"
+        expected.task_id.value = "t1"
+        expected.executor_id.value = "e1"
+        self.assertEqual(refusal, expected)
+        event = self.assertRefusalLogged("UNKNOWN_TASK", "no such task")
+        self.assertEqual(event["taskId"], "t1")
+        self.assertEqual(len(self.recorder.received), 3)
+        self.assertFalse(self.transport.disconnecting)
+        self.assertEqual(self.flushLoggedErrors(), [])
+
+    def test_refusedWithoutIds(self) -> None:
+        """
+        A refusal without ids leaves the id fields unset.
+        """
+        self.refusing(Refused(msgs.MessageRefused.NOT_REGISTERED, "who are you"))
+        self.protocol.dataReceived(frame(encode(msgs.PongSlaveMessage())))
+        [refusal] = sent(self.transport)
+        self.assertEqual(refusal.code, msgs.MessageRefused.NOT_REGISTERED)
+        for field in ("framework_id", "slave_id", "task_id", "executor_id", "uuid"):
+            self.assertFalse(refusal.HasField(field), field)
+
+    def test_refusedLater(self) -> None:
+        """
+        A handler whose L{Deferred} fails with L{Refused} is answered the
+        same way.
+        """
+        self.refusing(
+            Refused(msgs.MessageRefused.SLAVE_DISCONNECTED, "later"), deferred=True
+        )
+        self.protocol.dataReceived(frame(encode(msgs.PongSlaveMessage())))
+        [refusal] = sent(self.transport)
+        self.assertEqual(refusal.code, msgs.MessageRefused.SLAVE_DISCONNECTED)
+        self.assertEqual(refusal.reason, "later")
+        self.assertRefusalLogged("SLAVE_DISCONNECTED", "later")
+        self.assertFalse(self.transport.disconnecting)
+        self.assertEqual(self.flushLoggedErrors(), [])
+
+    def test_refusalLogged(self) -> None:
+        """
+        Every dispatcher understands L{msgs.MessageRefused}: it is logged as
+        a warning with the peer, the refused type, the code and the reason,
+        and the connection stays open.
+        """
+        refusal = msgs.MessageRefused(
+            message_type="mesos_tw.internal.KillTaskMessage",
+            code=msgs.MessageRefused.UNKNOWN_SLAVE,
+            reason="slave s9 is not registered",
+        )
+        refusal.slave_id.value = "s9"
+        self.protocol.dataReceived(frame(encode(refusal)) + self.wire)
+        [event] = [e for e in self.log if e.get("code") == "UNKNOWN_SLAVE"]
+        self.assertEqual(event["log_level"].name, "warn")
+        self.assertEqual(event["messageType"], "mesos_tw.internal.KillTaskMessage")
+        self.assertEqual(event["reason"], "slave s9 is not registered")
+        self.assertEqual(event["slaveId"], "s9")
+        self.assertIn("192.0.2.7:4321", str(event["peer"]))
+        self.assertEqual(len(self.recorder.received), 3)
+        self.assertFalse(self.transport.disconnecting)
+        self.assertEqual(self.transport.value(), b"")
+
+    def test_refusalHandlerReplaceable(self) -> None:
+        """
+        A party may handle refusals itself.
+        """
+        recorder = Recorder()
+        self.dispatcher.register(msgs.MessageRefused, recorder)
+        refusal = msgs.MessageRefused(code=msgs.MessageRefused.UNKNOWN_TASK)
+        self.protocol.dataReceived(frame(encode(refusal)))
+        self.assertEqual([m for _, m in recorder.received], [refusal])
+
+    def test_refusalNotAnsweredWithRefusal(self) -> None:
+        """
+        A handler refusing a refusal is logged, but nothing is sent back, so
+        two parties cannot refuse each other forever.
+        """
+
+        def refuse(connection, message):
+            raise Refused(msgs.MessageRefused.INVALID, "no thanks")
+
+        self.dispatcher.register(msgs.MessageRefused, refuse)
+        self.protocol.dataReceived(frame(encode(msgs.MessageRefused())))
+        self.assertEqual(self.transport.value(), b"")
+        [event] = [e for e in self.log if e.get("code") == "INVALID"]
+        self.assertEqual(event["reason"], "no thanks")
+        self.assertFalse(self.transport.disconnecting)
+
+    def test_refusedStr(self) -> None:
+        """
+        A L{Refused} reads as its code's name and its reason.
+        """
+        self.assertEqual(
+            str(Refused(msgs.MessageRefused.UNKNOWN_UPDATE, "stale uuid")),
+            "UNKNOWN_UPDATE: stale uuid",
+        )
 
     def test_lost(self) -> None:
         """

@@ -5,7 +5,8 @@ Frames on the wire: a 4-byte big-endian length, then one protobuf Envelope.
 A connection carries messages both ways.  A frame over the size limit,
 garbage, an unknown type, an undecodable payload or a message the peer's role
 may not send is logged with the peer's identity and closes that connection
-only.
+only. A message its handler refuses (by raising L{Refused}) is logged and
+answered with a L{MessageRefused}; the connection stays open.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from twisted.protocols.basic import Int32StringReceiver
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from mesos_tw.protocol.dispatch import Dispatcher, ProtocolError, encode
+from mesos_tw.messages_pb2 import MessageRefused
+from mesos_tw.protocol.dispatch import Dispatcher, ProtocolError, Refused, encode
 from mesos_tw.protocol.tls import Peer, peerFromTransport
 
 #: Large enough for one offer burst to 10,000 slaves (about 3 MB, see the
@@ -75,6 +77,9 @@ class MessageProtocol(Int32StringReceiver):
             return
         try:
             result = handler(self, message)
+        except Refused as refusal:
+            self.refused(message, refusal)
+            return
         except Exception:
             self._log.failure(
                 "Handler for {messageType} from {peer} failed",
@@ -83,14 +88,35 @@ class MessageProtocol(Int32StringReceiver):
             )
             return
         if isinstance(result, Deferred):
-            result.addErrback(
-                lambda f: self._log.failure(
-                    "Handler for {messageType} from {peer} failed",
-                    f,
-                    messageType=message.DESCRIPTOR.full_name,
-                    peer=self.peer,
-                )
-            )
+            result.addErrback(self._handlerFailed, message)
+
+    def _handlerFailed(self, failure: Failure, message: Message) -> None:
+        if failure.check(Refused):
+            self.refused(message, failure.value)
+            return
+        self._log.failure(
+            "Handler for {messageType} from {peer} failed",
+            failure,
+            messageType=message.DESCRIPTOR.full_name,
+            peer=self.peer,
+        )
+
+    def refused(self, message: Message, refusal: Refused) -> None:
+        """
+        Log that C{message} from the peer was refused and tell the peer with
+        a L{MessageRefused}, unless C{message} is itself a refusal.
+        """
+        messageType = message.DESCRIPTOR.full_name
+        self._log.warn(
+            "Refused {messageType} from {peer}: {code}: {reason}",
+            messageType=messageType,
+            peer=self.peer,
+            code=refusal.codeName,
+            reason=refusal.reason,
+            **refusal.ids,
+        )
+        if not isinstance(message, MessageRefused):
+            self.send(refusal.toMessage(messageType))
 
     def lengthLimitExceeded(self, length: int) -> None:
         self._refuse(f"frame of {length} bytes exceeds the limit of {self.MAX_LENGTH}")
