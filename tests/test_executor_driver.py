@@ -44,7 +44,7 @@ from mesos_tw.executor import (
     environment,
     run,
 )
-from mesos_tw.executor.driver import RECOVERY_TIMEOUT
+from mesos_tw.executor.driver import RECONNECT_INTERVAL, RECOVERY_TIMEOUT
 from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.protocol.dispatch import Dispatcher, encode
 from mesos_tw.protocol.framing import MessageFactory
@@ -126,6 +126,25 @@ class FakeSlave:
         """
         self.transport.connected = False
         self.protocol.connectionLost(Failure(ConnectionLost("slave exited")))
+
+
+@implementer(IStreamClientEndpoint)
+class FlakyEndpoint:
+    """
+    An endpoint that refuses the first connections, then connects to a
+    L{FakeSlave}.
+    """
+
+    def __init__(self, slave: FakeSlave, refusals: int) -> None:
+        self.slave = slave
+        self.refusals = refusals
+        self.attempts = 0
+
+    def connect(self, factory: Factory) -> Deferred:
+        self.attempts += 1
+        if self.attempts <= self.refusals:
+            return fail(ConnectionRefusedError("nobody listens"))
+        return self.slave.connect(factory)
 
 
 @implementer(IStreamClientEndpoint)
@@ -719,6 +738,62 @@ class ConnectionLossTests(DriverTestMixin, SynchronousTestCase):
         self.assertEqual(self.executor.names(), ["disconnected", "shutdown"])
         self.assertEqual(self.successResultOf(self.driver.join()), STOPPED)
         self.failureResultOf(acknowledged, SlaveConnectionError)
+
+    def test_reconnects(self) -> None:
+        """
+        After losing a slave, the driver of a checkpointing framework tries
+        to reach it again every L{RECONNECT_INTERVAL} seconds and
+        re-registers with the tasks and updates not yet acknowledged; the
+        executor hears C{reregistered} and the recovery timeout ends.
+        """
+        self.makeDriver(**{environment.CHECKPOINT: "1"})
+        self.slave.send(runTask("t1"))
+        self.slave.send(runTask("t2"))
+        acknowledged = self.driver.sendStatusUpdate(running("t1"))
+        self.slave.received()
+        self.slave.drop()
+        refusing = FlakyEndpoint(self.slave, refusals=2)
+        self.driver._endpoint = refusing
+        self.clock.advance(RECONNECT_INTERVAL)
+        self.clock.advance(RECONNECT_INTERVAL)
+        self.assertEqual(refusing.attempts, 2)
+        self.clock.advance(RECONNECT_INTERVAL)
+        [message] = self.slave.received()
+        self.assertIsInstance(message, msgs.ReregisterExecutorMessage)
+        self.assertEqual(message.secret, "s3cret")
+        self.assertEqual(message.executor_id.value, "echo")
+        self.assertEqual([t.task_id.value for t in message.tasks], ["t1", "t2"])
+        self.assertEqual(
+            [u.status.task_id.value for u in message.updates], ["t1"]
+        )
+        self.slave.send(msgs.ExecutorReregisteredMessage())
+        self.assertEqual(
+            self.executor.names(),
+            ["launchTask", "launchTask", "disconnected", "reregistered"],
+        )
+        self.assertTrue(self.driver.connected)
+        ack = msgs.StatusUpdateAcknowledgementMessage(uuid=message.updates[0].status.uuid)
+        ack.task_id.value = "t1"
+        self.slave.send(ack)
+        self.assertIsNone(self.successResultOf(acknowledged))
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_lostAgainWhileReconnecting(self) -> None:
+        """
+        Losing the new connection before re-registering does not restart
+        the recovery timeout nor tell the executor twice; the driver keeps
+        trying until the first loss's deadline.
+        """
+        self.makeDriver(**{environment.CHECKPOINT: "1"})
+        self.slave.drop()
+        self.clock.advance(RECONNECT_INTERVAL)
+        self.slave.drop()
+        self.assertEqual(self.executor.names(), ["disconnected"])
+        self.driver._endpoint = RefusingEndpoint()
+        self.clock.advance(RECOVERY_TIMEOUT - RECONNECT_INTERVAL)
+        self.assertEqual(self.executor.names(), ["disconnected", "shutdown"])
+        self.assertEqual(self.successResultOf(self.driver.join()), STOPPED)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
 
     def test_stopCancelsRecovery(self) -> None:
         """

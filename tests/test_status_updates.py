@@ -299,3 +299,100 @@ class StatusUpdateManagerTests(SynchronousTestCase):
         self.manager.stop()
         self.assertEqual(self.clock.getDelayedCalls(), [])
         self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
+
+
+class RecoverTests(SynchronousTestCase):
+    """
+    Tests for L{StatusUpdateManager.recover}: streams rebuilt from their
+    checkpointed records.
+    """
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.sent: list[msgs.StatusUpdate] = []
+        self.records: list[msgs.StatusUpdateRecord] = []
+        self.manager = StatusUpdateManager(
+            self.clock,
+            self.sent.append,
+            checkpoint=lambda f, t, r: self.records.append(r),
+            paused=True,
+        )
+        self.addCleanup(self.manager.stop)
+
+    def checkpointed(self, *updates: msgs.StatusUpdate, acked: int = 0) -> list:
+        """
+        The records a manager writes for C{updates}, the first C{acked} of
+        them acknowledged.
+        """
+        writer = StatusUpdateManager(
+            Clock(), lambda u: None, checkpoint=lambda f, t, r: records.append(r)
+        )
+        records: list[msgs.StatusUpdateRecord] = []
+        for u in updates:
+            writer.update(u)
+        for u in updates[:acked]:
+            writer.acknowledge(FRAMEWORK, "t1", u.status.uuid)
+        writer.stop()
+        return records
+
+    def test_pendingResent(self) -> None:
+        """
+        The updates not acknowledged are pending again, the head is sent
+        on resume with the latest state, and nothing is checkpointed twice.
+        """
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        finished = update("t1", mesos_pb2.TASK_FINISHED)
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        records = self.checkpointed(starting, running, finished, acked=1)
+        self.assertTrue(self.manager.recover(FRAMEWORK, "t1", records))
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [running, finished])
+        self.assertEqual(self.sent, [])
+        self.manager.resume()
+        [sent] = self.sent
+        self.assertEqual(sent.status.uuid, running.status.uuid)
+        self.assertEqual(sent.latest_state, mesos_pb2.TASK_FINISHED)
+        self.assertEqual(self.records, [])
+
+    def test_duplicatesAfterRecovery(self) -> None:
+        """
+        An update recovered, acknowledged or not, is a duplicate if the
+        executor sends it again.
+        """
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.recover(FRAMEWORK, "t1", self.checkpointed(starting, running, acked=1))
+        self.assertFalse(self.manager.update(starting))
+        self.assertFalse(self.manager.update(running))
+
+    def test_terminalAcknowledged(self) -> None:
+        """
+        A stream whose terminal update was acknowledged is over: it is not
+        kept.
+        """
+        finished = update("t1", mesos_pb2.TASK_FINISHED)
+        self.assertFalse(
+            self.manager.recover(FRAMEWORK, "t1", self.checkpointed(finished, acked=1))
+        )
+        self.assertEqual(list(self.manager.streams()), [])
+
+
+class CheckpointFailureTests(SynchronousTestCase):
+    """
+    A checkpoint the disk refuses does not lose the update.
+    """
+
+    def test_deliveredAnyway(self) -> None:
+        """
+        The update is still accepted and sent; the error is logged.
+        """
+        sent: list[msgs.StatusUpdate] = []
+
+        def refuse(frameworkId: str, taskId: str, record: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        manager = StatusUpdateManager(Clock(), sent.append, checkpoint=refuse)
+        self.addCleanup(manager.stop)
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.assertTrue(manager.update(running))
+        self.assertEqual(len(sent), 1)
+        self.assertTrue(manager.acknowledge(FRAMEWORK, "t1", running.status.uuid))

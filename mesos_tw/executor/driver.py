@@ -49,6 +49,9 @@ from mesos_tw.protocol.unix import shortPath
 #: C{MESOS_RECOVERY_TIMEOUT} default).
 RECOVERY_TIMEOUT = 15 * 60.0
 
+#: Seconds between attempts to reach a slave that went away, meanwhile.
+RECONNECT_INTERVAL = 0.25
+
 _FINISHED = (mesos_pb2.DRIVER_STOPPED, mesos_pb2.DRIVER_ABORTED)
 
 
@@ -171,6 +174,7 @@ class ExecutorDriver:
         self._closed = False
         self._joins: list[Deferred[int]] = []
         self._recoveryTimer: IDelayedCall | None = None
+        self._reconnectTimer: IDelayedCall | None = None
         self._queue: deque[tuple[str, tuple[object, ...], bool, Deferred[None]]]
         self._queue = deque()
         self._busy = False
@@ -405,24 +409,76 @@ class ExecutorDriver:
             self._failStart(SlaveConnectionError(why))
             self._finish(mesos_pb2.DRIVER_ABORTED)
             return
-        self._log.warn(
-            "Lost the connection to slave {slaveId}: {reason}",
-            slaveId=self.slaveId,
-            reason=reason.getErrorMessage(),
-        )
-        self._deliver("disconnected")
-        if self.checkpoint:
-            self._log.info(
-                "The framework checkpoints: waiting {timeout} seconds for slave "
-                "{slaveId} to come back",
-                timeout=RECOVERY_TIMEOUT,
+        if not self.checkpoint:
+            self._log.warn(
+                "Lost the connection to slave {slaveId}: {reason}",
                 slaveId=self.slaveId,
+                reason=reason.getErrorMessage(),
             )
+            self._deliver("disconnected")
+            self._giveUp("slave exited and the framework does not checkpoint")
+            return
+        if self._recoveryTimer is None:
+            self._log.warn(
+                "Lost the connection to slave {slaveId}: {reason}; the framework "
+                "checkpoints: waiting {timeout} seconds for the slave to come back",
+                slaveId=self.slaveId,
+                reason=reason.getErrorMessage(),
+                timeout=RECOVERY_TIMEOUT,
+            )
+            self._deliver("disconnected")
             self._recoveryTimer = self._reactor.callLater(
                 RECOVERY_TIMEOUT, self._recoveryTimedOut
             )
-        else:
-            self._giveUp("slave exited and the framework does not checkpoint")
+        self._reconnectTimer = self._reactor.callLater(
+            RECONNECT_INTERVAL, self._reconnect
+        )
+
+    def _reconnect(self) -> None:
+        """
+        Try to reach the slave again (a new slave process recovering this
+        executor listens on the same socket).
+        """
+        self._reconnectTimer = None
+        if self.status in _FINISHED or self._slaveGone is not None:
+            return
+        factory = MessageFactory(
+            self.dispatcher, onReady=self._reconnected, onLost=self._connectionLost
+        )
+        self._connecting = connecting = maybeDeferred(self._connect, factory)
+        connecting.addCallbacks(self._connectSucceeded, self._reconnectFailed)
+
+    def _reconnectFailed(self, reason: Failure) -> None:
+        self._connecting = None
+        if self.status in _FINISHED or self._slaveGone is not None:
+            return
+        self._reconnectTimer = self._reactor.callLater(
+            RECONNECT_INTERVAL, self._reconnect
+        )
+
+    def _reconnected(self, connection: MessageProtocol) -> None:
+        """
+        The slave is back: re-register with the tasks and updates it has
+        not acknowledged.
+        """
+        if self.status in _FINISHED:
+            connection.transport.loseConnection()
+            return
+        self._connection = connection
+        message = msgs.ReregisterExecutorMessage(
+            secret=self._secret,
+            tasks=list(self.tasks.values()),
+            updates=list(self.updates.values()),
+        )
+        message.framework_id.value = self.frameworkId
+        message.executor_id.value = self.executorId
+        self._log.info(
+            "Re-registering with slave {slaveId} with {count} unacknowledged "
+            "update(s)",
+            slaveId=self.slaveId,
+            count=len(self.updates),
+        )
+        connection.send(message)
 
     def _recoveryTimedOut(self) -> None:
         self._recoveryTimer = None
@@ -457,10 +513,10 @@ class ExecutorDriver:
         self._log.info(
             "Executor driver {status}", status=_statusName(status).split("_")[1].lower()
         )
-        if self._recoveryTimer is not None:
-            if self._recoveryTimer.active():
-                self._recoveryTimer.cancel()
-            self._recoveryTimer = None
+        for timer in (self._recoveryTimer, self._reconnectTimer):
+            if timer is not None and timer.active():
+                timer.cancel()
+        self._recoveryTimer = self._reconnectTimer = None
         self._failStart(
             DriverNotRunning(
                 f"the driver was {_statusName(status)} before the slave registered "

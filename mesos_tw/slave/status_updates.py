@@ -12,7 +12,7 @@ sent.  A stream ends once its terminal update is acknowledged.
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
@@ -52,10 +52,12 @@ class StatusUpdateManager:
     """
     Status update streams, one per (framework, task).
 
-    Checkpointing can be added through C{checkpoint}: it is called as
+    Checkpointing is done through C{checkpoint}: it is called as
     C{checkpoint(frameworkId, taskId, record)} with a
     L{msgs.StatusUpdateRecord} for every update accepted and every
-    acknowledgement accepted, before the manager acts on it.
+    acknowledgement accepted, before the manager acts on it (so before the
+    slave acknowledges the update to the executor).  L{recover} rebuilds a
+    stream from those records.
 
     @ivar paused: whether sending is suspended (while the slave has no
         master).
@@ -166,6 +168,36 @@ class StatusUpdateManager:
             self._send(stream, self._min)
         return True
 
+    def recover(
+        self, frameworkId: str, taskId: str, records: Iterable[msgs.StatusUpdateRecord]
+    ) -> bool:
+        """
+        Rebuild a task's stream from its checkpointed records, without
+        checkpointing or sending anything (L{resume} sends).
+
+        @return: whether the stream is still open, i.e. its terminal update
+            (if any) has not been acknowledged.
+        """
+        key = (frameworkId, taskId)
+        stream = _Stream(frameworkId, taskId, self._min)
+        for record in records:
+            if record.type == msgs.StatusUpdateRecord.UPDATE:
+                uuid = record.update.status.uuid
+                if uuid and uuid not in stream.seen:
+                    stream.seen.add(uuid)
+                    copy = msgs.StatusUpdate()
+                    copy.CopyFrom(record.update)
+                    stream.pending.append(copy)
+            elif stream.pending and stream.pending[0].status.uuid == record.uuid:
+                head = stream.pending.popleft()
+                if isTerminal(head.status.state):
+                    self._streams.pop(key, None)
+                    return False
+        self._streams[key] = stream
+        if stream.pending and not self.paused:
+            self._send(stream, self._min)
+        return True
+
     # --- Sending -------------------------------------------------------------
 
     def _send(self, stream: _Stream, interval: float) -> None:
@@ -255,4 +287,16 @@ class StatusUpdateManager:
             record.update.CopyFrom(update)
         else:
             record.uuid = uuid
-        self._checkpoint(stream.frameworkId, stream.taskId, record)
+        try:
+            self._checkpoint(stream.frameworkId, stream.taskId, record)
+        except OSError as e:
+            # Deliver it all the same: only a crash before the disk recovers
+            # would lose it.
+            self._log.error(
+                "Cannot checkpoint a status update record of task {taskId} of "
+                "framework {frameworkId}: {why}; free space in the work "
+                "directory, it is kept in memory meanwhile",
+                taskId=stream.taskId,
+                frameworkId=stream.frameworkId,
+                why=str(e),
+            )
