@@ -359,23 +359,37 @@ class HealthTests(MasterTestCase):
 
     def test_connectionLost(self) -> None:
         """
-        A slave whose connection is lost stays known but inactive, and is
-        no longer pinged nor removed for missing pings.
+        A slave whose connection is lost stays known but inactive and
+        disconnected; pings go nowhere, and missing them still counts: it is
+        removed after C{max} pings in a row without a pong, and remembered
+        as unreachable.
         """
         protocol, transport, slaveId = self.registered()
+        protocol.dataReceived(wire(msgs.PongSlaveMessage()))
         self.lose(protocol)
         slave = self.master.slaves[slaveId]
         self.assertFalse(slave.connected)
+        self.assertFalse(slave.active)
         self.assertIsNone(slave.connection)
-        self.assertIsNone(slave.observer)
-        self.assertEqual(self.clock.getDelayedCalls(), [])
-        self.clock.pump([TIMEOUT] * MAX_TIMEOUTS * 2)
-        self.assertEqual(self.pings(transport), [])
-        self.assertIn(slaveId, self.master.slaves)
         state = stateJSON(self.master)
-        self.assertEqual(state["slaves"][0]["active"], False)
+        self.assertIs(state["slaves"][0]["active"], False)
+        self.assertIs(state["slaves"][0]["connected"], False)
         self.assertEqual(state["activated_slaves"], 0)
         self.assertEqual(state["deactivated_slaves"], 1)
+        self.clock.pump([TIMEOUT] * MAX_TIMEOUTS)
+        self.assertIn(slaveId, self.master.slaves)
+        self.clock.advance(TIMEOUT)
+        self.assertEqual(self.pings(transport), [])
+        self.assertNotIn(slaveId, self.master.slaves)
+        self.assertEqual(list(self.master.unreachableSlaves), [slaveId])
+        self.assertEqual(self.master.unreachableSlaves[slaveId].time, 1000 + TIMEOUT * 6)
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        state = stateJSON(self.master)
+        self.assertEqual(state["slaves"], [])
+        self.assertEqual(
+            state["unreachable_slaves"],
+            [{"id": slaveId, "principal": "slave1", "timestamp": 1000 + TIMEOUT * 6}],
+        )
 
     def test_unregisteredConnectionLost(self) -> None:
         """
@@ -644,25 +658,40 @@ class UnregistrationTests(MasterTestCase):
         self.lose(protocol)
         self.assertEqual(stateJSON(self.master)["slaves"], [])
 
+    def assertNotRegistered(self, transport: StringTransport, slaveId: str) -> None:
+        """
+        C{transport} got only a refusal of an unregistration of C{slaveId}
+        with NOT_REGISTERED, and stays open.
+        """
+        [refusal] = sent(transport)
+        self.assertIsInstance(refusal, msgs.MessageRefused)
+        self.assertEqual(refusal.code, msgs.MessageRefused.NOT_REGISTERED)
+        self.assertEqual(
+            refusal.message_type, msgs.UnregisterSlaveMessage.DESCRIPTOR.full_name
+        )
+        self.assertEqual(refusal.slave_id.value, slaveId)
+        self.assertFalse(transport.disconnecting)
+
     def test_otherId(self) -> None:
         """
-        A slave cannot unregister another slave.
+        A slave cannot unregister another slave: it is refused.
         """
         _, _, first = self.registered("slave1")
         protocol, transport, second = self.registered("slave2")
+        sent(transport)
         protocol.dataReceived(wire(self.unregister(first)))
         self.assertEqual(set(self.master.slaves), {first, second})
-        self.assertFalse(transport.disconnecting)
+        self.assertNotRegistered(transport, first)
 
     def test_unregisteredConnection(self) -> None:
         """
-        Unregistration from a connection that has not registered is ignored.
+        Unregistration from a connection that has not registered is refused.
         """
         _, _, slaveId = self.registered("slave1")
         protocol, transport = self.connect(name="slave1")
         protocol.dataReceived(wire(self.unregister(slaveId)))
         self.assertIn(slaveId, self.master.slaves)
-        self.assertFalse(transport.disconnecting)
+        self.assertNotRegistered(transport, slaveId)
 
 
 class StateTests(MasterTestCase):
@@ -685,6 +714,7 @@ class StateTests(MasterTestCase):
                 "activated_slaves": 0,
                 "deactivated_slaves": 0,
                 "slaves": [],
+                "unreachable_slaves": [],
                 "frameworks": [],
                 "completed_frameworks": [],
                 "roles": [],
@@ -717,6 +747,7 @@ class StateTests(MasterTestCase):
                     "registered_time": 1000,
                     "reregistered_time": None,
                     "active": True,
+                    "connected": True,
                     "usage": [],
                 },
                 {
@@ -728,6 +759,7 @@ class StateTests(MasterTestCase):
                     "registered_time": 1003,
                     "reregistered_time": None,
                     "active": False,
+                    "connected": False,
                     "usage": [],
                 },
             ],

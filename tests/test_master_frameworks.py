@@ -355,6 +355,23 @@ class MasterTestCase(SynchronousTestCase):
         """
         return self.master.allocator.allocated(frameworkId)
 
+    def refusals(self, connection: Connection, code: int, messageType: type) -> list:
+        """
+        The messages C{connection} received, checking that they are all
+        refusals of C{messageType} messages with C{code}.
+        """
+        messages = connection.received()
+        self.assertTrue(messages)
+        for message in messages:
+            self.assertIsInstance(message, msgs.MessageRefused)
+            self.assertEqual(
+                msgs.MessageRefused.Code.Name(message.code),
+                msgs.MessageRefused.Code.Name(code),
+            )
+            self.assertEqual(message.message_type, messageType.DESCRIPTOR.full_name)
+        self.assertFalse(connection.transport.disconnecting)
+        return messages
+
 
 class FrameworkRegistrationTests(MasterTestCase):
     """
@@ -1237,18 +1254,25 @@ class StatusUpdateTests(MasterTestCase):
 
     def test_olderUuidAcknowledged(self) -> None:
         """
-        Acknowledging an earlier update does not remove a task whose
-        terminal update is still unacknowledged.
+        Acknowledging an earlier update than the task's latest is refused
+        with UNKNOWN_UPDATE, is not passed on, and does not remove a task
+        whose terminal update is still unacknowledged.
         """
         framework, frameworkId, slave, slaveId = self.launched()
         slave.send(slaveUpdate(frameworkId, slaveId, "t1", mesos_pb2.TASK_RUNNING))
         slave.send(slaveUpdate(frameworkId, slaveId, "t1", mesos_pb2.TASK_FINISHED))
         running, finished = self.updates(framework)
         framework.send(acknowledgement(frameworkId, slaveId, "t1", running.uuid))
+        [refusal] = self.refusals(
+            framework, msgs.MessageRefused.UNKNOWN_UPDATE,
+            msgs.StatusUpdateAcknowledgementMessage,
+        )
+        self.assertEqual(refusal.uuid, running.uuid)
+        self.assertEqual(slave.received(), [])
         self.assertIn("t1", self.master.frameworks[frameworkId].tasks)
         framework.send(acknowledgement(frameworkId, slaveId, "t1", finished.uuid))
         self.assertNotIn("t1", self.master.frameworks[frameworkId].tasks)
-        self.assertEqual(len(slave.received()), 2)
+        self.assertEqual(len(slave.received()), 1)
 
     def test_terminalWithoutUuid(self) -> None:
         """
@@ -1277,13 +1301,18 @@ class StatusUpdateTests(MasterTestCase):
 
     def test_unknownTask(self) -> None:
         """
-        An update for a task the master does not know is forwarded all the
-        same.
+        An update for a task the master does not know is refused with
+        UNKNOWN_TASK and not passed on.
         """
         framework, frameworkId, slave, slaveId = self.launched()
         message = slaveUpdate(frameworkId, slaveId, "other", mesos_pb2.TASK_RUNNING)
         slave.send(message)
-        self.assertEqual(framework.received(), [message])
+        self.assertEqual(framework.received(), [])
+        [refusal] = self.refusals(
+            slave, msgs.MessageRefused.UNKNOWN_TASK, msgs.StatusUpdateMessage
+        )
+        self.assertEqual(refusal.task_id.value, "other")
+        self.assertEqual(refusal.uuid, message.update.status.uuid)
         self.assertNotIn("other", self.master.frameworks[frameworkId].tasks)
 
     def test_unknownFramework(self) -> None:
@@ -1370,15 +1399,26 @@ class KillTests(MasterTestCase):
 
     def test_slaveDisconnected(self) -> None:
         """
-        A kill for a task whose slave is disconnected is dropped.
+        A kill for a task (of a checkpointing framework) whose slave is
+        disconnected is refused with SLAVE_DISCONNECTED and remembered.
         """
-        framework, frameworkId, slave, slaveId = self.launched()
+        framework, frameworkId, slave, slaveId = self.launched(
+            info=frameworkInfo(checkpoint=True)
+        )
         slave.lose()
         kill = withFramework(msgs.KillTaskMessage, frameworkId)
         kill.task_id.value = "t1"
         framework.send(kill)
         self.assertEqual(slave.received(), [])
-        self.assertEqual(framework.received(), [])
+        [refusal] = self.refusals(
+            framework, msgs.MessageRefused.SLAVE_DISCONNECTED, msgs.KillTaskMessage
+        )
+        self.assertEqual(refusal.task_id.value, "t1")
+        self.assertEqual(refusal.slave_id.value, slaveId)
+        self.assertEqual(
+            self.master.slaves[slaveId].pendingKills, {(frameworkId, "t1"): kill}
+        )
+        self.assertIn("t1", self.master.frameworks[frameworkId].tasks)
 
 
 class FrameworkMessageTests(MasterTestCase):
@@ -1605,7 +1645,7 @@ class ReconciliationTests(MasterTestCase):
     def test_explicitPartitionAware(self) -> None:
         """
         A PARTITION_AWARE framework is told TASK_GONE for unknown tasks on
-        known (or unnamed) slaves and TASK_UNKNOWN for unknown slaves.
+        known slaves and TASK_UNKNOWN for unknown (or unnamed) slaves.
         """
         info = frameworkInfo()
         info.capabilities.add(type=PARTITION_AWARE)
@@ -1618,7 +1658,7 @@ class ReconciliationTests(MasterTestCase):
             [(s.task_id.value, s.state) for s in statuses],
             [
                 ("t2", mesos_pb2.TASK_STAGING),
-                ("gone", mesos_pb2.TASK_GONE),
+                ("gone", mesos_pb2.TASK_UNKNOWN),
                 ("gone2", mesos_pb2.TASK_GONE),
                 ("gone3", mesos_pb2.TASK_UNKNOWN),
             ],
@@ -1706,7 +1746,7 @@ class TeardownTests(MasterTestCase):
     def test_noMoreMessages(self) -> None:
         """
         After its teardown the connection is no longer the framework's:
-        its messages are ignored, and its loss changes nothing.
+        its messages are refused, and its loss changes nothing.
         """
         framework, frameworkId, slave, slaveId = self.launched()
         framework.send(withFramework(msgs.UnregisterFrameworkMessage, frameworkId))
@@ -1715,7 +1755,7 @@ class TeardownTests(MasterTestCase):
         kill.task_id.value = "t1"
         framework.send(kill)
         self.assertEqual(slave.received(), [])
-        self.assertEqual(framework.received(), [])
+        self.refusals(framework, msgs.MessageRefused.NOT_REGISTERED, msgs.KillTaskMessage)
         framework.lose()
         self.assertEqual(len(self.master.completedFrameworks), 1)
 
@@ -1913,6 +1953,7 @@ class FailoverTests(MasterTestCase):
         record = self.master.frameworks[frameworkId]
         self.assertIs(record.connection, new.protocol)
         old.send(withFramework(msgs.SuppressOffersMessage, frameworkId))
+        self.refusals(old, msgs.MessageRefused.NOT_REGISTERED, msgs.SuppressOffersMessage)
         old.lose()
         self.clock.advance(0)
         self.assertIn(frameworkId, self.master.frameworks)
@@ -2022,12 +2063,13 @@ class FailoverTests(MasterTestCase):
 class ForeignFrameworkTests(MasterTestCase):
     """
     Messages naming a framework the connection is not registered as are
-    ignored.
+    refused with NOT_REGISTERED.
     """
 
     def test_ignored(self) -> None:
         """
-        A framework's connection cannot act for another framework.
+        A framework's connection cannot act for another framework: each of
+        its messages is refused and changes nothing.
         """
         victim, victimId, slave, slaveId = self.launched(refuseSeconds=0)
         self.master.allocate()
@@ -2051,8 +2093,11 @@ class ForeignFrameworkTests(MasterTestCase):
             withFramework(msgs.UnregisterFrameworkMessage, victimId),
         ]:
             attacker.send(message)
+            [refusal] = attacker.received()
+            self.assertEqual(refusal.code, msgs.MessageRefused.NOT_REGISTERED)
+            self.assertEqual(refusal.message_type, message.DESCRIPTOR.full_name)
+            self.assertEqual(refusal.framework_id.value, victimId)
         self.assertEqual(slave.received(), [])
-        self.assertEqual(attacker.received(), [])
         self.assertEqual(victim.received(), [])
         self.assertIn(offer.id.value, self.master.offers)
         record = self.master.frameworks[victimId]
@@ -2069,7 +2114,11 @@ class ForeignFrameworkTests(MasterTestCase):
         kill = withFramework(msgs.KillTaskMessage, frameworkId)
         kill.task_id.value = "t1"
         stranger.send(kill)
+        self.refusals(stranger, msgs.MessageRefused.NOT_REGISTERED, msgs.KillTaskMessage)
         stranger.send(withFramework(msgs.UnregisterFrameworkMessage, frameworkId))
+        self.refusals(
+            stranger, msgs.MessageRefused.NOT_REGISTERED, msgs.UnregisterFrameworkMessage
+        )
         self.assertEqual(slave.received(), [])
         self.assertIn(frameworkId, self.master.frameworks)
 

@@ -33,3 +33,7 @@ MIN_ALLOCATABLE_RESOURCES = "cpus:0.01|mem:32"
 
 #: Seconds between telling a framework a task will be revoked and killing it.
 REVOCATION_GRACE_PERIOD = 30.0
+
+#: Slaves removed for not answering that are remembered (for reconciliation
+#: and to let them come back), oldest forgotten first.
+MAX_UNREACHABLE_SLAVES = 10000

@@ -17,8 +17,8 @@ from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
-from mesos_tw.master.master import Master, Slave
-from mesos_tw.master.records import Framework, TaskRecord
+from mesos_tw.master.master import Master
+from mesos_tw.master.records import Framework, Slave, TaskRecord
 from mesos_tw.master.validation import ValidationError, validateRole
 from mesos_tw.protocol.tls import Peer, peerFromTransport
 from mesos_tw.resources import Resources
@@ -29,7 +29,9 @@ _log = Logger()
 
 def slaveJSON(slave: Slave) -> dict[str, Any]:
     """
-    One slave in the state.
+    One slave in the state: C{connected} says whether its connection is
+    up, C{active} whether it is offered (a disconnected slave is neither
+    until it re-registers or is removed).
     """
     return {
         "id": slave.id,
@@ -39,7 +41,8 @@ def slaveJSON(slave: Slave) -> dict[str, Any]:
         "resources": slave.resources.toJSON(),
         "registered_time": slave.registeredTime,
         "reregistered_time": slave.reregisteredTime,
-        "active": slave.connected,
+        "active": slave.active,
+        "connected": slave.connected,
         "usage": slave.usage,
     }
 
@@ -166,7 +169,9 @@ def parseWeights(body: bytes) -> dict[str, float]:
 
 def stateJSON(master: Master) -> dict[str, Any]:
     """
-    The master's state, in the shape of Mesos's C{/master/state}.
+    The master's state, in the shape of Mesos's C{/master/state}, with
+    the slaves removed for not answering (which may come back) under
+    C{unreachable_slaves}.
     """
     slaves = [slaveJSON(s) for s in master.slaves.values()]
     return {
@@ -178,6 +183,10 @@ def stateJSON(master: Master) -> dict[str, Any]:
         "activated_slaves": sum(1 for s in slaves if s["active"]),
         "deactivated_slaves": sum(1 for s in slaves if not s["active"]),
         "slaves": slaves,
+        "unreachable_slaves": [
+            {"id": s.id, "principal": s.principal, "timestamp": s.time}
+            for s in master.unreachableSlaves.values()
+        ],
         "frameworks": [frameworkJSON(master, f) for f in master.frameworks.values()],
         "completed_frameworks": [
             frameworkJSON(master, f) for f in master.completedFrameworks

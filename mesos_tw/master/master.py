@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_master,tests.test_master_frameworks -*-
+# -*- test-case-name: tests.test_master,tests.test_master_frameworks,tests.test_master_faults -*-
 """
 The master's message handlers.
 
@@ -7,6 +7,10 @@ frameworks that (re-)register. Slaves report resources; the allocator
 decides who is offered what; frameworks accept offers by launching tasks,
 which the master validates and sends to slaves; status updates flow back to
 frameworks and their acknowledgements to slaves.
+
+This module has frameworks, offers and launches; the slaves' lifecycle is in
+L{mesos_tw.master.slaves}, and what passes between frameworks and slaves
+task by task in L{mesos_tw.master.taskupdates}.
 """
 
 from __future__ import annotations
@@ -14,8 +18,6 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable, Iterator, Mapping
 
-import attr
-from google.protobuf import json_format
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.internet.task import LoopingCall
 from twisted.logger import Logger
@@ -27,19 +29,33 @@ from mesos_tw.interfaces import IAllocator
 from mesos_tw.master import constants
 from mesos_tw.master.allocator import RunningTask
 from mesos_tw.master.allocator.hierarchical import HierarchicalAllocator
-from mesos_tw.master.observer import SlaveObserver
-from mesos_tw.master.records import Framework, OfferRecord, TaskRecord
+from mesos_tw.master.records import (
+    Framework,
+    OfferRecord,
+    Slave,
+    TaskRecord,
+    UnreachableSlave,
+)
+from mesos_tw.master.slaves import (
+    SlaveLifecycle,
+    executorResources,
+    shutdownFrameworkMessage,
+)
+from mesos_tw.master.taskupdates import TaskMessages
 from mesos_tw.master.validation import (
     ValidationError,
     validateOffers,
     validateRole,
     validateTask,
 )
-from mesos_tw.mesos_pb2 import FrameworkInfo, MasterInfo, SlaveID, TaskStatus
-from mesos_tw.protocol.dispatch import Dispatcher
+from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, MasterInfo, TaskStatus
+from mesos_tw.messages_pb2 import MessageRefused
+from mesos_tw.protocol.dispatch import Dispatcher, Refused
 from mesos_tw.protocol.framing import MessageProtocol
 from mesos_tw.resources import Resources, ResourcesError
-from mesos_tw.tasks import isTerminal, stateName, statusUpdate, taskStatus
+from mesos_tw.tasks import statusUpdate, taskStatus
+
+__all__ = ["Master", "Slave"]
 
 SLAVE = ("slave",)
 FRAMEWORK = ("framework",)
@@ -48,34 +64,15 @@ _PARTITION_AWARE = FrameworkInfo.Capability.PARTITION_AWARE
 _MASTER = TaskStatus.SOURCE_MASTER
 
 
-@attr.s(auto_attribs=True, eq=False)
-class Slave:
-    """
-    The master's record of one slave.
-
-    @ivar principal: the name in the certificate the slave registered with.
-    """
-
-    id: str
-    info: Any
-    resources: Resources
-    principal: str
-    connection: MessageProtocol | None
-    observer: SlaveObserver | None = None
-    registeredTime: float = 0.0
-    reregisteredTime: float | None = None
-    usage: list[dict[str, Any]] = attr.ib(factory=list)
-
-    @property
-    def connected(self) -> bool:
-        return self.connection is not None
-
-
-class Master:
+class Master(SlaveLifecycle, TaskMessages):
     """
     Registers slaves and frameworks, offers resources, relays tasks.
 
-    @ivar slaves: registered slaves by id.
+    @ivar slaves: registered slaves by id, connected or not.
+    @ivar unreachableSlaves: slaves removed for not answering, by id.
+    @ivar recoveringSlaves: ids of slaves known from a registry that have
+        not re-registered yet; reconciliation does not answer for their
+        tasks. Empty until the master has a registry.
     @ivar frameworks: registered frameworks by id.
     @ivar offers: outstanding offers by id.
     """
@@ -108,12 +105,16 @@ class Master:
         self._offerIds = itertools.count()
         self.startTime = clock.seconds()
         self.slaves: dict[str, Slave] = {}
+        self.unreachableSlaves: dict[str, UnreachableSlave] = {}
+        self.recoveringSlaves: set[str] = set()
         self.frameworks: dict[str, Framework] = {}
         self.completedFrameworks: list[Framework] = []
         self._removedFrameworks: set[str] = set()
         # Tasks reported by re-registering slaves for frameworks that have
         # not re-registered yet (after a master failover), by framework id.
         self._orphanTasks: dict[str, dict[str, TaskRecord]] = {}
+        # Their executors, by framework id, slave id and executor id.
+        self._orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]] = {}
         self.offers: dict[str, OfferRecord] = {}
         self._slaveByConnection: dict[MessageProtocol, Slave] = {}
         self._frameworkByConnection: dict[MessageProtocol, Framework] = {}
@@ -162,8 +163,9 @@ class Master:
             self._allocation.stop()
         if self._pendingAllocation is not None and self._pendingAllocation.active():
             self._pendingAllocation.cancel()
-        for slave in list(self.slaves.values()):
-            self._detach(slave)
+        for slave in self.slaves.values():
+            if slave.observer is not None:
+                slave.observer.stop()
         for framework in self.frameworks.values():
             if framework.failoverTimer is not None and framework.failoverTimer.active():
                 framework.failoverTimer.cancel()
@@ -172,149 +174,7 @@ class Master:
                 offer.timer.cancel()
         for framework in self.frameworks.values():
             for record in framework.tasks.values():
-                _cancelRevocation(record)
-
-    # --- Slaves --------------------------------------------------------------
-
-    def registerSlave(
-        self, connection: MessageProtocol, message: msgs.RegisterSlaveMessage
-    ) -> None:
-        """
-        Admit a new slave and give it a fresh id.
-        """
-        known = self._slaveByConnection.get(connection)
-        if known is not None:
-            # A retried registration that crossed our reply.
-            self._sendRegistered(known)
-            return
-        resources = self._validateSlave(connection, message.slave, message.version)
-        if resources is None:
-            return
-        slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
-        while slaveId in self.slaves:
-            # Taken by a slave that re-registered with an id of our range.
-            slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
-        slave = self._addSlave(slaveId, message.slave, resources, connection, [])
-        self._log.info(
-            "Registered slave {slaveId} at {peer} ({hostname}) with {resources}",
-            slaveId=slaveId,
-            peer=connection.peer,
-            hostname=message.slave.hostname,
-            resources=str(resources),
-        )
-        self._sendRegistered(slave)
-        slave.observer.start()
-
-    def reregisterSlave(
-        self, connection: MessageProtocol, message: msgs.ReregisterSlaveMessage
-    ) -> None:
-        """
-        Take back a slave that was registered before, with this master or a
-        previous one, with the tasks it runs.
-        """
-        slaveId = message.slave.id.value
-        if not slaveId:
-            self._refuseSlave(connection, "re-registration without a slave id")
-            return
-        current = self._slaveByConnection.get(connection)
-        if current is not None and current.id != slaveId:
-            self._refuseSlave(
-                connection, f"this connection is slave {current.id}, not {slaveId}"
-            )
-            return
-        resources = self._validateSlave(connection, message.slave, message.version)
-        if resources is None:
-            return
-        slave = self.slaves.get(slaveId)
-        if slave is not None:
-            if slave.principal != connection.peer.name:
-                self._refuseSlave(
-                    connection,
-                    f"slave {slaveId} belongs to {slave.principal!r}, "
-                    f"not {connection.peer.name!r}",
-                )
-                return
-            self._detach(slave)
-            slave.info.CopyFrom(message.slave)
-            slave.resources = resources
-            self._attach(slave, connection)
-            self.allocator.activateSlave(slaveId)
-        else:
-            slave = self._addSlave(
-                slaveId, message.slave, resources, connection, message.tasks
-            )
-        slave.reregisteredTime = self._clock.seconds()
-        self._log.info(
-            "Re-registered slave {slaveId} at {peer} with {count} task(s)",
-            slaveId=slaveId,
-            peer=connection.peer,
-            count=len(message.tasks),
-        )
-        connection.send(
-            msgs.SlaveReregisteredMessage(
-                slave_id=SlaveID(value=slaveId), connection=self._slaveConnection()
-            )
-        )
-        slave.observer.start()
-        self._allocateSoon([slaveId])
-
-    def unregisterSlave(
-        self, connection: MessageProtocol, message: msgs.UnregisterSlaveMessage
-    ) -> None:
-        """
-        A slave shuts down cleanly.
-        """
-        slave = self._slaveByConnection.get(connection)
-        if slave is None or slave.id != message.slave_id.value:
-            self._log.warn(
-                "Ignoring unregistration of unknown slave {slaveId} from {peer}",
-                slaveId=message.slave_id.value,
-                peer=connection.peer,
-            )
-            return
-        self.removeSlave(slave, "unregistered")
-
-    def pongSlave(self, connection: MessageProtocol, message: msgs.PongSlaveMessage) -> None:
-        """
-        A slave answered a ping.
-        """
-        slave = self._slaveByConnection.get(connection)
-        if slave is not None and slave.observer is not None:
-            slave.observer.pong()
-
-    def removeSlave(self, slave: Slave, why: str) -> None:
-        """
-        Forget a slave: its tasks are lost, its offers rescinded, and every
-        framework is told.
-        """
-        self._log.warn("Removing slave {slaveId}: {why}", slaveId=slave.id, why=why)
-        connection = slave.connection
-        self._detach(slave)
-        if connection is not None:
-            connection.transport.loseConnection()
-        if self.slaves.get(slave.id) is not slave:
-            return
-        del self.slaves[slave.id]
-        for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
-            self._removeOffer(offer, rescind=True, recover=False)
-        for framework in self.frameworks.values():
-            framework.executors.pop(slave.id, None)
-            for record in [t for t in framework.tasks.values() if t.slaveId == slave.id]:
-                self._endTask(
-                    framework,
-                    record,
-                    mesos_pb2.TASK_LOST,
-                    TaskStatus.REASON_SLAVE_REMOVED,
-                    f"Slave {slave.id} removed: {why}",
-                )
-        for orphans in self._orphanTasks.values():
-            for taskId in [t for t, r in orphans.items() if r.slaveId == slave.id]:
-                del orphans[taskId]
-        self.allocator.removeSlave(slave.id)
-        lost = msgs.LostSlaveMessage(slave_id=SlaveID(value=slave.id))
-        for framework in self.frameworks.values():
-            if framework.connected:
-                framework.connection.send(lost)
+                record.cancelRevocation()
 
     # --- Frameworks ----------------------------------------------------------
 
@@ -330,6 +190,9 @@ class Master:
             return
         info = FrameworkInfo()
         info.CopyFrom(message.framework)
+        if info.id.value in self._removedFrameworks:
+            self._frameworkError(connection, f"Framework {info.id.value} has been removed")
+            return
         error = self._validateFramework(info, connection)
         if error is not None:
             self._frameworkError(connection, error)
@@ -426,8 +289,7 @@ class Master:
         The framework is done: tear it down, killing all its tasks.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self.removeFramework(framework, "the framework tore itself down")
+        self.removeFramework(framework, "the framework tore itself down")
 
     def deactivateFramework(
         self, connection: MessageProtocol, message: msgs.DeactivateFrameworkMessage
@@ -436,8 +298,7 @@ class Master:
         The scheduler aborted: stop offering to it; its tasks keep running.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self._deactivate(framework)
+        self._deactivate(framework)
 
     def removeFramework(self, framework: Framework, why: str) -> None:
         """
@@ -451,11 +312,13 @@ class Master:
             framework.failoverTimer.cancel()
         for offerId in list(framework.offers):
             self._removeOffer(self.offers[offerId], rescind=False, recover=False)
-        shutdown = msgs.ShutdownFrameworkMessage()
-        shutdown.framework_id.value = framework.id
+        shutdown = shutdownFrameworkMessage(framework.id)
         for slave in self.slaves.values():
             if slave.connected:
                 slave.connection.send(shutdown)
+        for holder in [*self.slaves.values(), *self.unreachableSlaves.values()]:
+            for key in [k for k in holder.pendingKills if k[0] == framework.id]:
+                del holder.pendingKills[key]
         for record in list(framework.tasks.values()):
             self._setState(
                 framework,
@@ -512,9 +375,14 @@ class Master:
         )
         self.frameworks[framework.id] = framework
         framework.tasks.update(self._orphanTasks.pop(framework.id, {}))
+        framework.executors.update(self._orphanExecutors.pop(framework.id, {}))
         used: dict[str, Resources] = {}
         for record in framework.tasks.values():
-            used[record.slaveId] = used.get(record.slaveId, Resources()) + record.resources
+            if not record.recovered:
+                used[record.slaveId] = used.get(record.slaveId, Resources()) + record.resources
+        for slaveId, executors in framework.executors.items():
+            for executor in executors.values():
+                used[slaveId] = used.get(slaveId, Resources()) + executorResources(executor)
         self.allocator.addFramework(framework.id, framework.roles, used, True)
         self._attachFramework(framework, connection)
         return framework
@@ -552,20 +420,20 @@ class Master:
             "failover timeout expired",
         )
 
-    def _frameworkFor(self, connection: MessageProtocol, frameworkId: Any) -> Framework | None:
+    def _frameworkFor(self, connection: MessageProtocol, frameworkId: Any) -> Framework:
         """
         The framework that registered on C{connection}, if the message is
-        for it; otherwise log and return L{None}.
+        for it.
+
+        @raise Refused: otherwise.
         """
         framework = self._frameworkByConnection.get(connection)
         if framework is None or framework.id != frameworkId.value:
-            self._log.warn(
-                "Ignoring a message for framework {frameworkId} from {peer}, which "
-                "is not registered as it",
+            raise Refused(
+                MessageRefused.NOT_REGISTERED,
+                f"this connection is not registered as framework {frameworkId.value!r}",
                 frameworkId=frameworkId.value,
-                peer=connection.peer,
             )
-            return None
         return framework
 
     def _frameworkError(self, connection: MessageProtocol, error: str) -> None:
@@ -696,8 +564,6 @@ class Master:
         The framework does not want these offers (for C{refuse_seconds}).
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
         for offerId in message.offer_ids:
             offer = self.offers.get(offerId.value)
             if offer is None or offer.frameworkId != framework.id:
@@ -716,9 +582,8 @@ class Master:
         Drop the framework's filters and resume offers.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self.allocator.reviveOffers(framework.id, list(message.roles) or None)
-            self._allocateSoon()
+        self.allocator.reviveOffers(framework.id, list(message.roles) or None)
+        self._allocateSoon()
 
     def suppressOffers(
         self, connection: MessageProtocol, message: msgs.SuppressOffersMessage
@@ -727,8 +592,7 @@ class Master:
         Send the framework no offers until it revives.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self.allocator.suppressOffers(framework.id, list(message.roles) or None)
+        self.allocator.suppressOffers(framework.id, list(message.roles) or None)
 
     def requestResources(
         self, connection: MessageProtocol, message: msgs.ResourceRequestMessage
@@ -740,8 +604,6 @@ class Master:
         guarantee lead to revocations.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
         requests = []
         for request in message.requests:
             try:
@@ -780,8 +642,6 @@ class Master:
         Launch tasks on offered resources; give back what they do not use.
         """
         framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
         tasks = []
         for operation in message.operations:
             if operation.type == mesos_pb2.Offer.Operation.LAUNCH:
@@ -908,294 +768,6 @@ class Master:
         )
         self._sendUpdate(framework, statusUpdate(framework.id, status, task.slave_id.value))
 
-    def killTask(self, connection: MessageProtocol, message: msgs.KillTaskMessage) -> None:
-        """
-        Kill a task on its slave; an unknown task is reconciled instead.
-        """
-        framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
-        taskId = message.task_id.value
-        record = framework.tasks.get(taskId)
-        if record is None:
-            self._log.info(
-                "Framework {frameworkId} asked to kill unknown task {taskId}",
-                frameworkId=framework.id,
-                taskId=taskId,
-            )
-            self._reconcile(framework, [TaskStatus(task_id=message.task_id)])
-            return
-        slave = self.slaves.get(record.slaveId)
-        if slave is None or not slave.connected:
-            self._log.warn(
-                "Cannot kill task {taskId} now: slave {slaveId} is disconnected",
-                taskId=taskId,
-                slaveId=record.slaveId,
-            )
-            return
-        self._log.info(
-            "Killing task {taskId} of framework {frameworkId} on slave {slaveId}",
-            taskId=taskId,
-            frameworkId=framework.id,
-            slaveId=slave.id,
-        )
-        slave.connection.send(message)
-
-    def statusUpdate(
-        self, connection: MessageProtocol, message: msgs.StatusUpdateMessage
-    ) -> None:
-        """
-        A slave reports a task's new state: record it and tell the framework.
-        """
-        slave = self._slaveByConnection.get(connection)
-        update = message.update
-        status = update.status
-        if slave is None or update.slave_id.value != slave.id:
-            self._log.warn(
-                "Ignoring status update for task {taskId} from {peer}, which is "
-                "not registered as slave {slaveId}",
-                taskId=status.task_id.value,
-                peer=connection.peer,
-                slaveId=update.slave_id.value,
-            )
-            return
-        framework = self.frameworks.get(update.framework_id.value)
-        if framework is None:
-            self._log.warn(
-                "Dropping status update {state} for task {taskId} of unknown "
-                "framework {frameworkId}",
-                state=stateName(status.state),
-                taskId=status.task_id.value,
-                frameworkId=update.framework_id.value,
-            )
-            return
-        record = framework.tasks.get(status.task_id.value)
-        self._log.info(
-            "Status update {state} for task {taskId} of framework {frameworkId} "
-            "from slave {slaveId}",
-            state=stateName(status.state),
-            taskId=status.task_id.value,
-            frameworkId=framework.id,
-            slaveId=slave.id,
-        )
-        if record is not None:
-            if record.revoked and record.revocation is None and isTerminal(status.state):
-                # The master killed it at the end of its grace period.
-                status.reason = TaskStatus.REASON_TASK_REVOKED
-                status.message = (
-                    f"Revoked by the master: {status.message}" if status.message
-                    else "Revoked by the master"
-                )
-            self._setState(framework, record, status, update)
-        self._sendUpdate(framework, update)
-
-    def acknowledge(
-        self, connection: MessageProtocol, message: msgs.StatusUpdateAcknowledgementMessage
-    ) -> None:
-        """
-        The framework received an update: tell the slave, and forget a
-        finished task once its last update is acknowledged.
-        """
-        framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
-        slave = self.slaves.get(message.slave_id.value)
-        if slave is None or not slave.connected:
-            self._log.warn(
-                "Dropping acknowledgement for task {taskId}: slave {slaveId} is not "
-                "connected",
-                taskId=message.task_id.value,
-                slaveId=message.slave_id.value,
-            )
-            return
-        slave.connection.send(message)
-        record = framework.tasks.get(message.task_id.value)
-        if (
-            record is not None
-            and record.task.status_update_uuid == message.uuid
-            and isTerminal(record.task.status_update_state)
-        ):
-            self._completeTask(framework, record)
-
-    def frameworkMessage(
-        self, connection: MessageProtocol, message: msgs.FrameworkToExecutorMessage
-    ) -> None:
-        """
-        Pass a framework's message to its executor's slave (best effort).
-        """
-        framework = self._frameworkFor(connection, message.framework_id)
-        if framework is None:
-            return
-        slave = self.slaves.get(message.slave_id.value)
-        if slave is None or not slave.connected:
-            self._log.warn(
-                "Dropping framework message for executor {executorId}: slave "
-                "{slaveId} is not connected",
-                executorId=message.executor_id.value,
-                slaveId=message.slave_id.value,
-            )
-            return
-        slave.connection.send(message)
-
-    def executorMessage(
-        self, connection: MessageProtocol, message: msgs.ExecutorToFrameworkMessage
-    ) -> None:
-        """
-        Pass an executor's message to its framework (best effort).
-        """
-        framework = self.frameworks.get(message.framework_id.value)
-        if framework is None or not framework.connected:
-            self._log.warn(
-                "Dropping message from executor {executorId} to framework "
-                "{frameworkId}, which is not connected",
-                executorId=message.executor_id.value,
-                frameworkId=message.framework_id.value,
-            )
-            return
-        framework.connection.send(message)
-
-    def slaveUsage(self, connection: MessageProtocol, message: msgs.SlaveUsageMessage) -> None:
-        """
-        A slave reports what its containers use; keep the latest report.
-        """
-        slave = self._slaveByConnection.get(connection)
-        if slave is None or slave.id != message.slave_id.value:
-            self._log.warn(
-                "Ignoring usage of slave {slaveId} from {peer}, which is not "
-                "registered as it",
-                slaveId=message.slave_id.value,
-                peer=connection.peer,
-            )
-            return
-        slave.usage = [
-            {
-                "framework_id": e.framework_id.value,
-                "executor_id": e.executor_id.value,
-                "container_id": e.container_id.value,
-                "statistics": json_format.MessageToDict(
-                    e.statistics, preserving_proto_field_name=True
-                ),
-            }
-            for e in message.executors
-        ]
-
-    def exitedExecutor(
-        self, connection: MessageProtocol, message: msgs.ExitedExecutorMessage
-    ) -> None:
-        """
-        An executor ended: free its resources and tell its framework.
-        """
-        slave = self._slaveByConnection.get(connection)
-        framework = self.frameworks.get(message.framework_id.value)
-        if slave is None or framework is None:
-            return
-        executorId = message.executor_id.value
-        executor = framework.executors.get(slave.id, {}).pop(executorId, None)
-        self._log.info(
-            "Executor {executorId} of framework {frameworkId} on slave {slaveId} "
-            "exited with status {status}",
-            executorId=executorId,
-            frameworkId=framework.id,
-            slaveId=slave.id,
-            status=message.status,
-        )
-        if executor is not None:
-            resources = Resources.fromProto(executor.resources)
-            if resources:
-                self.allocator.recoverResources(
-                    framework.id, slave.id, resources, None, self._clock.seconds()
-                )
-        if framework.connected:
-            framework.connection.send(message)
-
-    def reconcileTasks(
-        self, connection: MessageProtocol, message: msgs.ReconcileTasksMessage
-    ) -> None:
-        """
-        Tell the framework the latest state of the tasks it names, or of all
-        its tasks if it names none.
-        """
-        framework = self._frameworkFor(connection, message.framework_id)
-        if framework is not None:
-            self._reconcile(framework, list(message.statuses))
-
-    def _reconcile(self, framework: Framework, statuses: list) -> None:
-        partitionAware = framework.hasCapability(_PARTITION_AWARE)
-        now = self._clock.seconds()
-        if not statuses:
-            answers = [
-                (r.id, r.task.status_update_state if r.task.HasField("status_update_state")
-                 else r.task.state, r.slaveId)
-                for r in framework.tasks.values()
-            ]
-        else:
-            answers = []
-            for status in statuses:
-                taskId = status.task_id.value
-                record = framework.tasks.get(taskId)
-                if record is not None:
-                    state = (
-                        record.task.status_update_state
-                        if record.task.HasField("status_update_state")
-                        else record.task.state
-                    )
-                    answers.append((taskId, state, record.slaveId))
-                elif status.slave_id.value and status.slave_id.value not in self.slaves:
-                    state = mesos_pb2.TASK_UNKNOWN if partitionAware else mesos_pb2.TASK_LOST
-                    answers.append((taskId, state, status.slave_id.value))
-                else:
-                    state = mesos_pb2.TASK_GONE if partitionAware else mesos_pb2.TASK_LOST
-                    answers.append((taskId, state, status.slave_id.value))
-        for taskId, state, slaveId in answers:
-            status = taskStatus(
-                taskId, state, _MASTER, TaskStatus.REASON_RECONCILIATION,
-                "Reconciliation: latest task state", slaveId=slaveId,
-                timestamp=now, withUUID=False,
-            )
-            self._sendUpdate(framework, statusUpdate(framework.id, status, slaveId))
-
-    def _setState(
-        self, framework: Framework, record: TaskRecord, status: TaskStatus,
-        update: msgs.StatusUpdate | None = None,
-    ) -> None:
-        """
-        Record a task's new status; free its resources once it is over.
-        """
-        task = record.task
-        task.state = (
-            update.latest_state
-            if update is not None and update.HasField("latest_state")
-            else status.state
-        )
-        task.statuses.append(status)
-        del task.statuses[: -constants.MAX_STATUSES_PER_TASK]
-        task.status_update_state = status.state
-        task.status_update_uuid = status.uuid
-        if isTerminal(task.state) and not record.recovered:
-            record.recovered = True
-            _cancelRevocation(record)
-            self.allocator.recoverResources(
-                framework.id, record.slaveId, record.resources, None,
-                self._clock.seconds(), record.role,
-            )
-            if not status.uuid:
-                self._completeTask(framework, record)
-
-    def _endTask(
-        self, framework: Framework, record: TaskRecord, state: int, reason: int,
-        message: str,
-    ) -> None:
-        """
-        End a task on the master's word (its slave is gone) and tell the
-        framework.
-        """
-        status = taskStatus(
-            record.id, state, _MASTER, reason, message, slaveId=record.slaveId,
-            timestamp=self._clock.seconds(), withUUID=False,
-        )
-        self._setState(framework, record, status)
-        self._sendUpdate(framework, statusUpdate(framework.id, status, record.slaveId))
-
     # --- Revocation ----------------------------------------------------------
 
     def _runningTasks(self) -> Iterator[RunningTask]:
@@ -1272,15 +844,6 @@ class Master:
         kill.task_id.value = record.id
         slave.connection.send(kill)
 
-    def _completeTask(self, framework: Framework, record: TaskRecord) -> None:
-        if framework.tasks.pop(record.id, None) is not None:
-            framework.completedTasks.append(record)
-            del framework.completedTasks[: -constants.MAX_COMPLETED_TASKS_PER_FRAMEWORK]
-
-    def _sendUpdate(self, framework: Framework, update: msgs.StatusUpdate) -> None:
-        if framework.connected:
-            framework.connection.send(msgs.StatusUpdateMessage(update=update))
-
     # --- Connections ---------------------------------------------------------
 
     def connectionLost(self, connection: MessageProtocol, reason: Failure) -> None:
@@ -1289,131 +852,7 @@ class Master:
         """
         slave = self._slaveByConnection.get(connection)
         if slave is not None:
-            self._log.warn(
-                "Slave {slaveId} at {peer} disconnected",
-                slaveId=slave.id,
-                peer=connection.peer,
-            )
-            self._detach(slave)
-            self.allocator.deactivateSlave(slave.id)
-            for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
-                self._removeOffer(offer, rescind=True)
+            self.slaveDisconnected(slave)
         framework = self._frameworkByConnection.pop(connection, None)
         if framework is not None:
             self._frameworkDisconnected(framework)
-
-    # --- Slave helpers -------------------------------------------------------
-
-    def _validateSlave(
-        self, connection: MessageProtocol, info: Any, version: str
-    ) -> Resources | None:
-        if _versionTuple(version) < _versionTuple(constants.MINIMUM_SLAVE_VERSION):
-            self._refuseSlave(
-                connection,
-                f"slave version {version!r} is older than "
-                f"{constants.MINIMUM_SLAVE_VERSION}",
-            )
-            return None
-        if not info.hostname:
-            self._refuseSlave(connection, "SlaveInfo has no hostname")
-            return None
-        try:
-            return Resources.fromProto(info.resources)
-        except ResourcesError as e:
-            self._refuseSlave(connection, f"invalid resources: {e}")
-            return None
-
-    def _refuseSlave(self, connection: MessageProtocol, why: str) -> None:
-        self._log.warn(
-            "Refusing slave at {peer}: {why}", peer=connection.peer, why=why
-        )
-        connection.send(msgs.ShutdownMessage(message=f"Refused by the master: {why}"))
-        connection.transport.loseConnection()
-
-    def _addSlave(
-        self,
-        slaveId: str,
-        info: Any,
-        resources: Resources,
-        connection: MessageProtocol,
-        tasks: Iterable[mesos_pb2.Task],
-    ) -> Slave:
-        record = type(info)()
-        record.CopyFrom(info)
-        slave = Slave(
-            id=slaveId,
-            info=record,
-            resources=resources,
-            principal=connection.peer.name,
-            connection=None,
-            registeredTime=self._clock.seconds(),
-        )
-        slave.info.id.value = slaveId
-        self.slaves[slaveId] = slave
-        used: dict[str, Resources] = {}
-        for task in tasks:
-            if isTerminal(task.state):
-                continue
-            frameworkId = task.framework_id.value
-            framework = self.frameworks.get(frameworkId)
-            known = framework.tasks if framework is not None else (
-                self._orphanTasks.setdefault(frameworkId, {})
-            )
-            if task.task_id.value in known:
-                continue
-            taskResources = Resources.fromProto(task.resources)
-            used[frameworkId] = used.get(frameworkId, Resources()) + taskResources
-            copy = mesos_pb2.Task()
-            copy.CopyFrom(task)
-            known[task.task_id.value] = TaskRecord(
-                copy, taskResources, startTime=self._clock.seconds()
-            )
-        self.allocator.addSlave(slaveId, resources, used)
-        self._attach(slave, connection)
-        self._allocateSoon([slaveId])
-        return slave
-
-    def _attach(self, slave: Slave, connection: MessageProtocol) -> None:
-        slave.connection = connection
-        self._slaveByConnection[connection] = slave
-        slave.observer = SlaveObserver(
-            self._clock,
-            lambda: connection.send(msgs.PingSlaveMessage(connected=True)),
-            lambda: self.removeSlave(slave, "health check timed out"),
-            self._pingTimeout,
-            self._maxPingTimeouts,
-        )
-
-    def _detach(self, slave: Slave) -> None:
-        if slave.observer is not None:
-            slave.observer.stop()
-            slave.observer = None
-        if slave.connection is not None:
-            self._slaveByConnection.pop(slave.connection, None)
-            slave.connection = None
-
-    def _slaveConnection(self) -> msgs.SlaveConnection:
-        return msgs.SlaveConnection(
-            total_ping_timeout_seconds=self._pingTimeout * self._maxPingTimeouts
-        )
-
-    def _sendRegistered(self, slave: Slave) -> None:
-        slave.connection.send(
-            msgs.SlaveRegisteredMessage(
-                slave_id=SlaveID(value=slave.id), connection=self._slaveConnection()
-            )
-        )
-
-
-def _cancelRevocation(record: TaskRecord) -> None:
-    if record.revocation is not None:
-        if record.revocation.active():
-            record.revocation.cancel()
-        record.revocation = None
-
-
-def _versionTuple(version: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in version.split("."))
-    except ValueError:
-        return ()

@@ -1,6 +1,9 @@
-# -*- test-case-name: tests.test_master -*-
+# -*- test-case-name: tests.test_master,tests.test_master_faults -*-
 """
 Slave health: the master pings each slave and counts missed pongs.
+
+The count goes on while a slave is disconnected (its pings go nowhere), so a
+slave that does not come back is removed like one that stopped answering.
 """
 
 from __future__ import annotations
@@ -46,6 +49,16 @@ class SlaveObserver:
         """
         if self._call.running:
             self._call.stop()
+
+    def restart(self) -> None:
+        """
+        Forget missed pings, ping now and keep pinging (the slave came
+        back).
+        """
+        self.stop()
+        self.missed = 0
+        self._pongSinceLastPing = True
+        self.start()
 
     def pong(self) -> None:
         """

@@ -1,6 +1,6 @@
-# -*- test-case-name: tests.test_master_frameworks -*-
+# -*- test-case-name: tests.test_master_frameworks,tests.test_master_faults -*-
 """
-The master's records of frameworks, tasks and offers.
+The master's records of slaves, frameworks, tasks and offers.
 """
 
 from __future__ import annotations
@@ -10,9 +10,61 @@ from typing import Any
 import attr
 from twisted.internet.interfaces import IDelayedCall
 
+from mesos_tw.master.observer import SlaveObserver
+from mesos_tw.messages_pb2 import KillTaskMessage
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, Task
 from mesos_tw.protocol.framing import MessageProtocol
 from mesos_tw.resources import Resources
+
+#: Kills the master could not deliver, by (framework id, task id).
+PendingKills = dict[tuple[str, str], KillTaskMessage]
+
+
+@attr.s(auto_attribs=True, eq=False)
+class Slave:
+    """
+    A registered slave, connected or not.
+
+    @ivar principal: the name in the certificate the slave registered with.
+    @ivar active: whether its resources are offered (it is connected).
+    @ivar observer: pings it and removes it after too many missed pongs,
+        connected or not (pings to a disconnected slave go nowhere).
+    @ivar pendingKills: kills of its tasks asked while it was disconnected,
+        sent when it re-registers.
+    """
+
+    id: str
+    info: Any
+    resources: Resources
+    principal: str
+    connection: MessageProtocol | None
+    observer: SlaveObserver | None = None
+    registeredTime: float = 0.0
+    reregisteredTime: float | None = None
+    usage: list[dict[str, Any]] = attr.ib(factory=list)
+    active: bool = True
+    pendingKills: PendingKills = attr.ib(factory=dict)
+
+    @property
+    def connected(self) -> bool:
+        return self.connection is not None
+
+
+@attr.s(auto_attribs=True, eq=False)
+class UnreachableSlave:
+    """
+    A slave removed because it stopped answering pings; it may come back.
+
+    @ivar time: when it was removed.
+    @ivar principal: its certificate name: only it may bring it back.
+    @ivar pendingKills: kills not delivered before it was removed, sent if
+        it comes back with those tasks.
+    """
+
+    id: str
+    principal: str
+    time: float
+    pendingKills: PendingKills = attr.ib(factory=dict)
 
 
 @attr.s(auto_attribs=True, eq=False)
@@ -99,6 +151,16 @@ class TaskRecord:
     @property
     def slaveId(self) -> str:
         return self.task.slave_id.value
+
+    def cancelRevocation(self) -> None:
+        """
+        Stop the timer that would kill it at the end of its revocation
+        grace period, if any.
+        """
+        if self.revocation is not None:
+            if self.revocation.active():
+                self.revocation.cancel()
+            self.revocation = None
 
 
 @attr.s(auto_attribs=True, eq=False)

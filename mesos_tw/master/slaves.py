@@ -1,0 +1,609 @@
+# -*- test-case-name: tests.test_master,tests.test_master_faults -*-
+"""
+The master's slave lifecycle: registration, health, disconnection,
+re-registration and removal (a part of L{mesos_tw.master.master.Master}).
+
+A slave whose connection breaks is I{disconnected}: not offered, its
+offers rescinded, the tasks of frameworks that do not checkpoint lost at
+once; its observer keeps counting missed pings, so unless it re-registers
+within the ping timeout times the maximum missed pings it is removed, as
+an unresponsive slave is. A removed slave is I{unreachable}: its tasks are
+lost (unreachable for partition-aware frameworks), every framework is told,
+and it may come back, with its tasks. When a slave re-registers, its report
+corrects the master's view (L{mesos_tw.master.reregistration}).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from google.protobuf import json_format
+from twisted.internet.interfaces import IReactorTime
+from twisted.logger import Logger
+
+from mesos_tw import mesos_pb2
+from mesos_tw import messages_pb2 as msgs
+from mesos_tw.master import constants, reregistration
+from mesos_tw.master.observer import SlaveObserver
+from mesos_tw.interfaces import IAllocator
+from mesos_tw.master.records import (
+    Framework,
+    OfferRecord,
+    Slave,
+    TaskRecord,
+    UnreachableSlave,
+)
+from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, MasterInfo, SlaveID, TaskStatus
+from mesos_tw.messages_pb2 import MessageRefused
+from mesos_tw.protocol.dispatch import Refused
+from mesos_tw.protocol.framing import MessageProtocol
+from mesos_tw.resources import Resources, ResourcesError
+from mesos_tw.tasks import isTerminal
+
+_PARTITION_AWARE = FrameworkInfo.Capability.PARTITION_AWARE
+
+
+class SlaveLifecycle:
+    """
+    The slave handlers of L{mesos_tw.master.master.Master}, a mixin: it
+    uses the master's state below and its offer and task helpers
+    (C{_removeOffer}, C{_allocateSoon}, C{_endTask}, C{_completeTask}).
+
+    @ivar unreachableSlaves: slaves removed for not answering, by id, oldest
+        first.
+    @ivar recoveringSlaves: ids of slaves known from a registry that have
+        not re-registered yet (none until there is a registry).
+    """
+
+    _log: Logger
+    _clock: IReactorTime
+    info: MasterInfo
+    allocator: IAllocator
+    slaves: dict[str, Slave]
+    unreachableSlaves: dict[str, UnreachableSlave]
+    recoveringSlaves: set[str]
+    frameworks: dict[str, Framework]
+    offers: dict[str, OfferRecord]
+    _slaveIds: itertools.count
+    _pingTimeout: float
+    _maxPingTimeouts: int
+    _slaveByConnection: dict[MessageProtocol, Slave]
+    _removedFrameworks: set[str]
+    _orphanTasks: dict[str, dict[str, TaskRecord]]
+    _orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]]
+
+    # --- Registration --------------------------------------------------------
+
+    def registerSlave(
+        self, connection: MessageProtocol, message: msgs.RegisterSlaveMessage
+    ) -> None:
+        """
+        Admit a new slave and give it a fresh id.
+        """
+        known = self._slaveByConnection.get(connection)
+        if known is not None:
+            # A retried registration that crossed our reply.
+            self._sendRegistered(known)
+            return
+        resources = self._validateSlave(connection, message.slave, message.version)
+        if resources is None:
+            return
+        slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
+        while slaveId in self.slaves or slaveId in self.unreachableSlaves:
+            # Taken by a slave that re-registered with an id of our range.
+            slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
+        slave = self._newSlave(slaveId, message.slave, resources, connection.peer.name)
+        self._attach(slave, connection)
+        self.allocator.addSlave(slaveId, resources, {})
+        self._log.info(
+            "Registered slave {slaveId} at {peer} ({hostname}) with {resources}",
+            slaveId=slaveId,
+            peer=connection.peer,
+            hostname=message.slave.hostname,
+            resources=str(resources),
+        )
+        self._sendRegistered(slave)
+        slave.observer.start()
+        self._allocateSoon([slaveId])
+
+    def reregisterSlave(
+        self, connection: MessageProtocol, message: msgs.ReregisterSlaveMessage
+    ) -> None:
+        """
+        Take back a slave that was registered before, with this master or a
+        previous one, and let its report correct what the master knows of
+        its tasks and executors.
+        """
+        slaveId = message.slave.id.value
+        if not slaveId:
+            self._refuseSlave(connection, "re-registration without a slave id")
+            return
+        current = self._slaveByConnection.get(connection)
+        if current is not None:
+            if current.id != slaveId:
+                self._refuseSlave(
+                    connection, f"this connection is slave {current.id}, not {slaveId}"
+                )
+            else:
+                # A retried re-registration that crossed our reply: the
+                # connection never broke, so our view is up to date.
+                self._sendReregistered(current)
+            return
+        resources = self._validateSlave(connection, message.slave, message.version)
+        if resources is None:
+            return
+        slave = self.slaves.get(slaveId)
+        gone = self.unreachableSlaves.get(slaveId)
+        owner = slave.principal if slave is not None else gone and gone.principal
+        if owner and owner != connection.peer.name:
+            self._refuseSlave(
+                connection,
+                f"slave {slaveId} belongs to {owner!r}, not {connection.peer.name!r}",
+            )
+            return
+        if slave is None:
+            slave = self._newSlave(slaveId, message.slave, resources, connection.peer.name)
+            if gone is not None:
+                del self.unreachableSlaves[slaveId]
+                slave.pendingKills.update(gone.pendingKills)
+        else:
+            if slave.connection is not None:
+                self._slaveByConnection.pop(slave.connection, None)
+                slave.connection = None
+            for offer in [o for o in self.offers.values() if o.slaveId == slaveId]:
+                self._removeOffer(offer, rescind=True, recover=False)
+            self.allocator.removeSlave(slaveId)
+            slave.info.CopyFrom(message.slave)
+            slave.resources = resources
+        slave.reregisteredTime = self._clock.seconds()
+        self._attach(slave, connection)
+        self._log.info(
+            "Re-registered slave {slaveId} at {peer} with {count} task(s){after}",
+            slaveId=slaveId,
+            peer=connection.peer,
+            count=len(message.tasks),
+            after=" after its removal" if gone is not None else "",
+        )
+        self._sendReregistered(slave)
+        self._applyReport(slave, message)
+        self.allocator.addSlave(slaveId, resources, self._usedOn(slaveId))
+        slave.observer.restart()
+        self._allocateSoon([slaveId])
+
+    def unregisterSlave(
+        self, connection: MessageProtocol, message: msgs.UnregisterSlaveMessage
+    ) -> None:
+        """
+        A slave shuts down cleanly.
+        """
+        slave = self._registeredSlave(connection, message.slave_id.value)
+        self.removeSlave(slave, "unregistered", unreachable=False)
+
+    def pongSlave(self, connection: MessageProtocol, message: msgs.PongSlaveMessage) -> None:
+        """
+        A slave answered a ping.
+        """
+        slave = self._slaveByConnection.get(connection)
+        if slave is not None and slave.observer is not None:
+            slave.observer.pong()
+
+    def slaveUsage(self, connection: MessageProtocol, message: msgs.SlaveUsageMessage) -> None:
+        """
+        A slave reports what its containers use; keep the latest report.
+        """
+        slave = self._registeredSlave(connection, message.slave_id.value)
+        slave.usage = [
+            {
+                "framework_id": e.framework_id.value,
+                "executor_id": e.executor_id.value,
+                "container_id": e.container_id.value,
+                "statistics": json_format.MessageToDict(
+                    e.statistics, preserving_proto_field_name=True
+                ),
+            }
+            for e in message.executors
+        ]
+
+    # --- Disconnection and removal -------------------------------------------
+
+    def slaveDisconnected(self, slave: Slave) -> None:
+        """
+        A slave's connection broke: stop offering it and lose the tasks of
+        frameworks that do not checkpoint. Its observer keeps counting.
+        """
+        self._log.warn(
+            "Slave {slaveId} at {peer} disconnected; removing it in {timeout} s unless "
+            "it re-registers",
+            slaveId=slave.id,
+            peer=slave.connection.peer if slave.connection is not None else None,
+            timeout=self._pingTimeout * self._maxPingTimeouts,
+        )
+        if slave.connection is not None:
+            self._slaveByConnection.pop(slave.connection, None)
+            slave.connection = None
+        slave.active = False
+        self.allocator.deactivateSlave(slave.id)
+        for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
+            self._removeOffer(offer, rescind=True)
+        now = self._clock.seconds()
+        for framework in list(self.frameworks.values()):
+            if framework.info.checkpoint:
+                continue
+            for record in [t for t in framework.tasks.values() if t.slaveId == slave.id]:
+                if isTerminal(record.task.state):
+                    self._completeTask(framework, record)
+                else:
+                    self._endTask(
+                        framework, record, mesos_pb2.TASK_LOST,
+                        TaskStatus.REASON_SLAVE_DISCONNECTED,
+                        f"Slave {slave.id} disconnected",
+                    )
+            for executor in framework.executors.pop(slave.id, {}).values():
+                self._recoverExecutor(framework.id, slave.id, executor, now)
+
+    def removeSlave(self, slave: Slave, why: str, unreachable: bool = True) -> None:
+        """
+        Forget a slave: its tasks are lost (unreachable, for partition-aware
+        frameworks, if it may come back), its offers rescinded, its
+        executors dropped, and every framework is told.
+
+        @param unreachable: whether the slave stopped answering, rather than
+            leaving cleanly: it is then remembered, and may come back.
+        """
+        self._log.warn("Removing slave {slaveId}: {why}", slaveId=slave.id, why=why)
+        connection = slave.connection
+        self._detach(slave)
+        if connection is not None:
+            connection.transport.loseConnection()
+        if self.slaves.get(slave.id) is not slave:
+            return
+        del self.slaves[slave.id]
+        now = self._clock.seconds()
+        for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
+            self._removeOffer(offer, rescind=True, recover=False)
+        for framework in list(self.frameworks.values()):
+            framework.executors.pop(slave.id, None)
+            partitionAware = framework.hasCapability(_PARTITION_AWARE)
+            for record in [t for t in framework.tasks.values() if t.slaveId == slave.id]:
+                if isTerminal(record.task.state):
+                    self._completeTask(framework, record)
+                elif unreachable and partitionAware:
+                    self._endTask(
+                        framework, record, mesos_pb2.TASK_UNREACHABLE,
+                        TaskStatus.REASON_SLAVE_REMOVED,
+                        f"Slave {slave.id} removed: {why}", unreachableTime=now,
+                    )
+                else:
+                    self._endTask(
+                        framework, record, mesos_pb2.TASK_LOST,
+                        TaskStatus.REASON_SLAVE_REMOVED, f"Slave {slave.id} removed: {why}",
+                    )
+        for orphans in self._orphanTasks.values():
+            for taskId in [t for t, r in orphans.items() if r.slaveId == slave.id]:
+                del orphans[taskId]
+        for executors in self._orphanExecutors.values():
+            executors.pop(slave.id, None)
+        self.allocator.removeSlave(slave.id)
+        if unreachable:
+            self.unreachableSlaves[slave.id] = UnreachableSlave(
+                slave.id, slave.principal, now, dict(slave.pendingKills)
+            )
+            for old in list(self.unreachableSlaves)[: -constants.MAX_UNREACHABLE_SLAVES]:
+                del self.unreachableSlaves[old]
+        lost = msgs.LostSlaveMessage(slave_id=SlaveID(value=slave.id))
+        for framework in self.frameworks.values():
+            if framework.connected:
+                framework.connection.send(lost)
+
+    # --- Re-registration -----------------------------------------------------
+
+    def _applyReport(self, slave: Slave, message: msgs.ReregisterSlaveMessage) -> None:
+        """
+        Correct the master's view of C{slave} with what it reports.
+        """
+        known: dict[reregistration.TaskKey, mesos_pb2.Task] = {}
+        for framework in self.frameworks.values():
+            for record in framework.tasks.values():
+                if record.slaveId == slave.id:
+                    known[(framework.id, record.id)] = record.task
+        for frameworkId, orphans in self._orphanTasks.items():
+            for record in orphans.values():
+                if record.slaveId == slave.id:
+                    known[(frameworkId, record.id)] = record.task
+        plan = reregistration.plan(
+            message.tasks, message.frameworks, message.executor_infos, known,
+            self._removedFrameworks, slave.pendingKills.keys(),
+        )
+        for frameworkId in plan.shutdown:
+            self._log.info(
+                "Shutting down removed framework {frameworkId} on slave {slaveId}",
+                frameworkId=frameworkId,
+                slaveId=slave.id,
+            )
+            slave.connection.send(shutdownFrameworkMessage(frameworkId))
+        for task in plan.update:
+            self._updateReported(self._taskRecord(*reregistration.taskKey(task)), task)
+        for task in plan.add:
+            self._addReported(slave, task)
+        for frameworkId, taskId in plan.missing:
+            self._endMissing(slave, frameworkId, taskId)
+        for frameworkId, taskId in plan.forget:
+            framework = self.frameworks.get(frameworkId)
+            if framework is not None:
+                self._completeTask(framework, framework.tasks[taskId])
+            else:
+                del self._orphanTasks[frameworkId][taskId]
+        for framework in self.frameworks.values():
+            executors = plan.executors.pop(framework.id, None)
+            if executors:
+                framework.executors[slave.id] = executors
+            else:
+                framework.executors.pop(slave.id, None)
+        for executors in self._orphanExecutors.values():
+            executors.pop(slave.id, None)
+        for frameworkId, executors in plan.executors.items():
+            self._orphanExecutors.setdefault(frameworkId, {})[slave.id] = executors
+        for key in plan.kills:
+            self._log.info(
+                "Sending slave {slaveId} the kill of task {taskId} asked while it was "
+                "away",
+                slaveId=slave.id,
+                taskId=key[1],
+            )
+            slave.connection.send(slave.pendingKills[key])
+        slave.pendingKills.clear()
+
+    def _taskRecord(self, frameworkId: str, taskId: str) -> TaskRecord:
+        framework = self.frameworks.get(frameworkId)
+        if framework is not None:
+            return framework.tasks[taskId]
+        return self._orphanTasks[frameworkId][taskId]
+
+    def _updateReported(self, record: TaskRecord, task: mesos_pb2.Task) -> None:
+        """
+        Take the state a re-registering slave reports for a task the master
+        knows.
+        """
+        mine = record.task
+        mine.state = task.state
+        if task.statuses and (not mine.statuses or mine.statuses[-1] != task.statuses[-1]):
+            mine.statuses.append(task.statuses[-1])
+            del mine.statuses[: -constants.MAX_STATUSES_PER_TASK]
+        if task.HasField("status_update_state"):
+            mine.status_update_state = task.status_update_state
+            mine.status_update_uuid = task.status_update_uuid
+        if isTerminal(task.state) and not record.recovered:
+            # Its resources are not counted when the slave is added back.
+            record.recovered = True
+            record.cancelRevocation()
+
+    def _addReported(self, slave: Slave, task: mesos_pb2.Task) -> None:
+        """
+        Add a task a re-registering slave reports and the master does not
+        know (or had ended when the slave was removed).
+        """
+        frameworkId, taskId = reregistration.taskKey(task)
+        try:
+            resources = Resources.fromProto(task.resources)
+        except ResourcesError as e:
+            self._log.warn(
+                "Slave {slaveId} reported task {taskId} with invalid resources: {error}",
+                slaveId=slave.id,
+                taskId=taskId,
+                error=str(e),
+            )
+            return
+        copy = mesos_pb2.Task()
+        copy.CopyFrom(task)
+        copy.slave_id.value = slave.id
+        record = TaskRecord(
+            copy, resources, recovered=isTerminal(task.state),
+            startTime=self._clock.seconds(),
+        )
+        framework = self.frameworks.get(frameworkId)
+        if framework is None:
+            self._orphanTasks.setdefault(frameworkId, {})[taskId] = record
+            return
+        if taskId in framework.tasks:
+            self._log.warn(
+                "Slave {slaveId} reported task {taskId} of framework {frameworkId}, "
+                "which runs on slave {otherId}; ignoring it",
+                slaveId=slave.id,
+                taskId=taskId,
+                frameworkId=frameworkId,
+                otherId=framework.tasks[taskId].slaveId,
+            )
+            return
+        before = len(framework.completedTasks)
+        framework.completedTasks[:] = [t for t in framework.completedTasks if t.id != taskId]
+        if len(framework.completedTasks) != before:
+            self._log.info(
+                "Task {taskId} of framework {frameworkId} is back on slave {slaveId} "
+                "in {state}",
+                taskId=taskId,
+                frameworkId=frameworkId,
+                slaveId=slave.id,
+                state=mesos_pb2.TaskState.Name(task.state),
+            )
+        framework.tasks[taskId] = record
+
+    def _endMissing(self, slave: Slave, frameworkId: str, taskId: str) -> None:
+        """
+        End a task the master has on C{slave} that it does not report.
+        """
+        framework = self.frameworks.get(frameworkId)
+        if framework is None:
+            del self._orphanTasks[frameworkId][taskId]
+            return
+        state = (
+            mesos_pb2.TASK_DROPPED
+            if framework.hasCapability(_PARTITION_AWARE)
+            else mesos_pb2.TASK_LOST
+        )
+        self._endTask(
+            framework, framework.tasks[taskId], state, TaskStatus.REASON_RECONCILIATION,
+            f"Task not reported by slave {slave.id} when it re-registered",
+        )
+
+    def _usedOn(self, slaveId: str) -> dict[str, Resources]:
+        """
+        What each framework (registered or not yet) uses on a slave: its
+        unfinished tasks and its executors.
+        """
+        used: dict[str, Resources] = {}
+
+        def add(frameworkId: str, resources: Resources) -> None:
+            used[frameworkId] = used.get(frameworkId, Resources()) + resources
+
+        for framework in self.frameworks.values():
+            for record in framework.tasks.values():
+                if record.slaveId == slaveId and not record.recovered:
+                    add(framework.id, record.resources)
+            for executor in framework.executors.get(slaveId, {}).values():
+                add(framework.id, executorResources(executor))
+        for frameworkId, orphans in self._orphanTasks.items():
+            for record in orphans.values():
+                if record.slaveId == slaveId and not record.recovered:
+                    add(frameworkId, record.resources)
+        for frameworkId, executors in self._orphanExecutors.items():
+            for executor in executors.get(slaveId, {}).values():
+                add(frameworkId, executorResources(executor))
+        return {k: v for k, v in used.items() if v}
+
+    # --- Helpers -------------------------------------------------------------
+
+    def _registeredSlave(self, connection: MessageProtocol, slaveId: str) -> Slave:
+        """
+        The slave registered on C{connection}, if the message is from it.
+
+        @raise Refused: otherwise.
+        """
+        slave = self._slaveByConnection.get(connection)
+        if slave is None or slave.id != slaveId:
+            raise Refused(
+                MessageRefused.NOT_REGISTERED,
+                f"this connection is not registered as slave {slaveId!r}",
+                slaveId=slaveId,
+            )
+        return slave
+
+    def _validateSlave(
+        self, connection: MessageProtocol, info: Any, version: str
+    ) -> Resources | None:
+        if _versionTuple(version) < _versionTuple(constants.MINIMUM_SLAVE_VERSION):
+            self._refuseSlave(
+                connection,
+                f"slave version {version!r} is older than "
+                f"{constants.MINIMUM_SLAVE_VERSION}",
+            )
+            return None
+        if not info.hostname:
+            self._refuseSlave(connection, "SlaveInfo has no hostname")
+            return None
+        try:
+            return Resources.fromProto(info.resources)
+        except ResourcesError as e:
+            self._refuseSlave(connection, f"invalid resources: {e}")
+            return None
+
+    def _refuseSlave(self, connection: MessageProtocol, why: str) -> None:
+        self._log.warn(
+            "Refusing slave at {peer}: {why}", peer=connection.peer, why=why
+        )
+        connection.send(msgs.ShutdownMessage(message=f"Refused by the master: {why}"))
+        connection.transport.loseConnection()
+
+    def _newSlave(
+        self, slaveId: str, info: Any, resources: Resources, principal: str
+    ) -> Slave:
+        record = type(info)()
+        record.CopyFrom(info)
+        record.id.value = slaveId
+        slave = Slave(
+            id=slaveId,
+            info=record,
+            resources=resources,
+            principal=principal,
+            connection=None,
+            registeredTime=self._clock.seconds(),
+        )
+        slave.observer = SlaveObserver(
+            self._clock,
+            lambda: self._ping(slave),
+            lambda: self.removeSlave(slave, "health check timed out"),
+            self._pingTimeout,
+            self._maxPingTimeouts,
+        )
+        self.slaves[slaveId] = slave
+        return slave
+
+    def _ping(self, slave: Slave) -> None:
+        if slave.connection is not None:
+            slave.connection.send(msgs.PingSlaveMessage(connected=True))
+
+    def _attach(self, slave: Slave, connection: MessageProtocol) -> None:
+        slave.connection = connection
+        slave.active = True
+        self._slaveByConnection[connection] = slave
+
+    def _detach(self, slave: Slave) -> None:
+        if slave.observer is not None:
+            slave.observer.stop()
+        if slave.connection is not None:
+            self._slaveByConnection.pop(slave.connection, None)
+            slave.connection = None
+        slave.active = False
+
+    def _recoverExecutor(
+        self, frameworkId: str, slaveId: str, executor: ExecutorInfo, now: float
+    ) -> None:
+        resources = executorResources(executor)
+        if resources:
+            self.allocator.recoverResources(frameworkId, slaveId, resources, None, now)
+
+    def _slaveConnection(self) -> msgs.SlaveConnection:
+        return msgs.SlaveConnection(
+            total_ping_timeout_seconds=self._pingTimeout * self._maxPingTimeouts
+        )
+
+    def _sendRegistered(self, slave: Slave) -> None:
+        slave.connection.send(
+            msgs.SlaveRegisteredMessage(
+                slave_id=SlaveID(value=slave.id), connection=self._slaveConnection()
+            )
+        )
+
+    def _sendReregistered(self, slave: Slave) -> None:
+        slave.connection.send(
+            msgs.SlaveReregisteredMessage(
+                slave_id=SlaveID(value=slave.id), connection=self._slaveConnection()
+            )
+        )
+
+
+def shutdownFrameworkMessage(frameworkId: str) -> msgs.ShutdownFrameworkMessage:
+    """
+    The message telling a slave to shut a framework down.
+    """
+    shutdown = msgs.ShutdownFrameworkMessage()
+    shutdown.framework_id.value = frameworkId
+    return shutdown
+
+
+def executorResources(executor: ExecutorInfo) -> Resources:
+    """
+    What C{executor} uses by itself (nothing if its resources are invalid).
+    """
+    try:
+        return Resources.fromProto(executor.resources)
+    except ResourcesError:
+        return Resources()
+
+
+def _versionTuple(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return ()
+
