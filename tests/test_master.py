@@ -439,6 +439,24 @@ class ObserverTests(SynchronousTestCase):
         self.assertEqual(self.lost, [30])
         self.assertEqual(self.clock.getDelayedCalls(), [])
 
+    def test_restart(self) -> None:
+        """
+        Restarting forgets the pings missed so far and pings at once: the
+        slave has C{max} whole timeouts again.
+        """
+        self.observer.start()
+        self.clock.pump([10, 10])
+        self.assertEqual(self.observer.missed, 2)
+        self.clock.advance(5)
+        self.observer.restart()
+        self.assertEqual(self.observer.missed, 0)
+        self.assertEqual(self.pinged, [0, 10, 20, 25])
+        self.clock.pump([10] * 2)
+        self.assertEqual(self.lost, [])
+        self.clock.advance(10)
+        self.assertEqual(self.lost, [55])
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
     def test_stop(self) -> None:
         """
         A stopped observer neither pings nor calls C{onLost}; stopping twice

@@ -1187,6 +1187,9 @@ class RefusalTests(FaultTestCase):
         self.assertEqual(messages[1].framework_id.value, frameworkId)
         self.assertEqual(len(messages), 2)
         self.assertFalse(slave.transport.disconnecting)
+        self.assertEqual(framework.received(), [])
+        self.assertEqual(self.master.frameworks, {})
+        self.assertConsistent()
 
     def test_updateForUnknownFramework(self) -> None:
         """
@@ -1198,6 +1201,9 @@ class RefusalTests(FaultTestCase):
         refusal = self.refusal(slave, MessageRefused.UNKNOWN_FRAMEWORK, msgs.StatusUpdateMessage)
         self.assertEqual(refusal.task_id.value, "t1")
         self.assertEqual(framework.received(), [])
+        self.assertEqual(list(self.master.frameworks), [frameworkId])
+        self.assertEqual(self.master._orphanTasks, {})
+        self.assertConsistent()
 
     def test_updateFromOtherConnection(self) -> None:
         """
@@ -1271,6 +1277,8 @@ class RefusalTests(FaultTestCase):
             refusal = self.refusal(framework, code, msgs.FrameworkToExecutorMessage)
             self.assertEqual(refusal.executor_id.value, "t1")
         self.assertEqual(slave.received(), [])
+        self.assertEqual(list(self.master.frameworks[frameworkId].tasks), ["t1"])
+        self.assertConsistent()
 
     def test_executorMessages(self) -> None:
         """
@@ -1305,32 +1313,41 @@ class RefusalTests(FaultTestCase):
         slave.send(report)
         self.refusal(slave, MessageRefused.NOT_REGISTERED, msgs.SlaveUsageMessage)
         self.assertEqual(self.master.slaves[slaveId].usage, [])
+        self.assertConsistent()
+
+    def launchOnRemovedSlave(self, info: FrameworkInfo, state: int) -> None:
+        """
+        A framework registered with C{info} launches two tasks on the offer
+        of a slave removed since: each is answered with C{state} and
+        REASON_INVALID_OFFERS, and nothing is run.
+        """
+        framework, frameworkId, slave, slaveId, offer = self.offered(info)
+        slave.lose()
+        self.clock.pump([TIMEOUT] * (MAX_TIMEOUTS + 1))
+        framework.received()
+        framework.send(accept(
+            frameworkId, [offer.id.value],
+            [commandTask("t1", slaveId), commandTask("t2", slaveId)],
+        ))
+        statuses = self.statuses(framework)
+        self.assertEqual([s.task_id.value for s in statuses], ["t1", "t2"])
+        for status in statuses:
+            self.assertMasterStatus(
+                status, status.task_id.value, state, TaskStatus.REASON_INVALID_OFFERS
+            )
+        self.assertEqual(slave.received(), [])
+        self.assertEqual(self.master.frameworks[frameworkId].tasks, {})
+        self.assertConsistent()
 
     def test_launchOnRemovedSlave(self) -> None:
         """
         Launching on an offer of a slave removed since is answered, task by
-        task, with TASK_LOST (TASK_DROPPED for partition-aware frameworks)
-        and REASON_INVALID_OFFERS; nothing is run.
+        task, with TASK_LOST and REASON_INVALID_OFFERS.
         """
-        for info, state in [
-            (frameworkInfo(), LOST),
-            (partitionAware(), mesos_pb2.TASK_DROPPED),
-        ]:
-            self.setUp()
-            framework, frameworkId, slave, slaveId, offer = self.offered(info)
-            slave.lose()
-            self.clock.pump([TIMEOUT] * (MAX_TIMEOUTS + 1))
-            framework.received()
-            framework.send(accept(
-                frameworkId, [offer.id.value],
-                [commandTask("t1", slaveId), commandTask("t2", slaveId)],
-            ))
-            statuses = self.statuses(framework)
-            self.assertEqual([s.task_id.value for s in statuses], ["t1", "t2"])
-            for status in statuses:
-                self.assertMasterStatus(
-                    status, status.task_id.value, state, TaskStatus.REASON_INVALID_OFFERS
-                )
-            self.assertEqual(slave.received(), [])
-            self.assertEqual(self.master.frameworks[frameworkId].tasks, {})
-            self.assertConsistent()
+        self.launchOnRemovedSlave(frameworkInfo(), LOST)
+
+    def test_launchOnRemovedSlavePartitionAware(self) -> None:
+        """
+        A partition-aware framework is told TASK_DROPPED instead.
+        """
+        self.launchOnRemovedSlave(partitionAware(), mesos_pb2.TASK_DROPPED)

@@ -11,7 +11,7 @@ C{MessageRefused} and nothing is passed on.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
@@ -393,7 +393,7 @@ class TaskMessages:
             )
         return slave
 
-    def _connectedSlave(self, slaveId: str, ids: dict) -> Slave:
+    def _connectedSlave(self, slaveId: str, ids: dict[str, object]) -> Slave:
         """
         The slave C{slaveId}, if registered and connected.
 
@@ -410,7 +410,7 @@ class TaskMessages:
             )
         return slave
 
-    def _noFramework(self, slave: Slave, frameworkId: str, **ids: str) -> None:
+    def _noFramework(self, slave: Slave, frameworkId: str, **ids: str) -> NoReturn:
         """
         Refuse a slave's message for a framework that is not registered; a
         removed one is shut down on that slave first.
