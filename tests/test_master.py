@@ -943,6 +943,44 @@ class MasterSlaveTests(MasterTestCase):
         self.assertEqual(list(self.master.slaves), [slaveId])
         self.assertTrue(self.master.slaves[slaveId].connected)
 
+    def test_reconnectInTime(self) -> None:
+        """
+        A slave whose connection breaks and that re-registers on a new one
+        before the ping timeouts run out is kept, connected and active, and
+        stays healthy afterwards.
+        """
+        pipe = Pipe(self.master, self.slave)
+        self.advance(1, pipe)
+        slaveId = self.slave.id
+        pipe.close()
+        self.assertFalse(self.master.slaves[slaveId].connected)
+        self.advance(TIMEOUT * 2, pipe)
+        pipe = Pipe(self.master, self.slave)
+        self.advance(TIMEOUT * MAX_TIMEOUTS * 2, pipe)
+        slave = self.master.slaves[slaveId]
+        self.assertTrue(slave.connected and slave.active)
+        self.assertIsNotNone(slave.reregisteredTime)
+        self.assertEqual(self.master.unreachableSlaves, {})
+        self.assertTrue(self.slave.registered)
+
+    def test_backAfterRemoval(self) -> None:
+        """
+        A slave removed while its connection was down is admitted again,
+        under its id, when it re-registers later.
+        """
+        pipe = Pipe(self.master, self.slave)
+        self.advance(1, pipe)
+        slaveId = self.slave.id
+        pipe.close()
+        self.advance(TIMEOUT * (MAX_TIMEOUTS + 1), pipe)
+        self.assertNotIn(slaveId, self.master.slaves)
+        self.assertIn(slaveId, self.master.unreachableSlaves)
+        pipe = Pipe(self.master, self.slave)
+        self.advance(5, pipe)
+        self.assertEqual(self.slave.id, slaveId)
+        self.assertTrue(self.master.slaves[slaveId].connected)
+        self.assertEqual(self.master.unreachableSlaves, {})
+
     def test_silence(self) -> None:
         """
         When nothing gets through any more, the slave gives up on the master
