@@ -4,7 +4,8 @@ A tiny custom executor: it echoes.
 
 Use C{python examples/echo_executor.py} as the command of an ExecutorInfo.
 For each task it sends TASK_RUNNING, echoes the task's C{data} back to the
-scheduler as a framework message and sends TASK_FINISHED.  It answers a
+scheduler as a framework message and sends TASK_FINISHED; a task whose data
+is C{hold} stays running until it is killed.  It answers a
 framework message with the same bytes reversed, and a kill with TASK_KILLED.
 It runs until the slave shuts it down.
 """
@@ -14,6 +15,10 @@ from twisted.internet.defer import ensureDeferred
 from mesos_tw import mesos_pb2
 from mesos_tw.executor import Executor, ExecutorDriver, run
 from mesos_tw.mesos_pb2 import TaskID, TaskInfo, TaskStatus
+
+
+#: The data of a task that runs until it is killed.
+HOLD = b"hold"
 
 
 def status(taskId: TaskID, state: int, message: str = "") -> TaskStatus:
@@ -36,6 +41,8 @@ class EchoExecutor(Executor):
 
         async def echo() -> None:
             await driver.sendStatusUpdate(status(task.task_id, mesos_pb2.TASK_RUNNING))
+            if task.data == HOLD:
+                return
             await driver.sendFrameworkMessage(task.data)
             await driver.sendStatusUpdate(
                 status(task.task_id, mesos_pb2.TASK_FINISHED, "echoed")

@@ -24,6 +24,7 @@ from mesos_tw.mesos_pb2 import FrameworkInfo, KillPolicy, TaskInfo, TaskStatus
 from mesos_tw.resources import Resources
 from mesos_tw.slave import constants
 from mesos_tw.slave.containerizer.common import (
+    ContainerLost,
     LaunchError,
     ProcessWatch,
     describeExit,
@@ -73,6 +74,7 @@ class CommandTask(ExecutorBase):
         self._transport: IProcessTransport | None = None
         self._killTimer: IDelayedCall | None = None
         self._killDeadline: float | None = None
+        self._lost: tuple[int, str] | None = None
 
     @property
     def name(self) -> str:
@@ -139,6 +141,22 @@ class CommandTask(ExecutorBase):
         if self.state == LAUNCHING:
             self.state = RUNNING
             self.sendStatus(self.id, mesos_pb2.TASK_RUNNING, _EXECUTOR)
+
+    def recover(self) -> None:
+        """
+        The task's container outlived the previous slave process: it runs
+        on; its end is reported as usual.
+        """
+        self.state = RUNNING
+
+    def lose(self, reason: int, why: str) -> None:
+        """
+        Destroy the task's container; the task ends TASK_LOST with
+        C{reason}.
+        """
+        self._lost = (reason, why)
+        self.state = TERMINATING
+        self.destroyContainer()
 
     # --- Kill ----------------------------------------------------------------
 
@@ -212,7 +230,19 @@ class CommandTask(ExecutorBase):
             message=limitation.message if limitation else message,
             **self._fields(),
         )
-        if self.killing:
+        if isinstance(reason.value, ContainerLost) and not self.killing:
+            self._lost = self._lost or (
+                TaskStatus.REASON_EXECUTOR_REREGISTRATION_TIMEOUT, str(reason.value)
+            )
+        if self._lost is not None:
+            self.sendStatus(
+                self.id,
+                mesos_pb2.TASK_LOST,
+                TaskStatus.SOURCE_SLAVE,
+                reason=self._lost[0],
+                message=self._lost[1],
+            )
+        elif self.killing:
             self.sendStatus(self.id, mesos_pb2.TASK_KILLED, _EXECUTOR, message=message)
         elif limitation is not None:
             self.sendStatus(

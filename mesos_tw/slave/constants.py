@@ -39,3 +39,13 @@ EXECUTOR_SOCKET_NAME = "slave.sock"
 
 #: PATH for tasks when the slave has none.
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+#: What a restarted slave does with the executors of checkpointing frameworks
+#: that outlived the previous slave process: take them back, or kill them.
+RECOVER_RECONNECT = "reconnect"
+RECOVER_CLEANUP = "cleanup"
+
+#: Seconds a recovered executor has to re-register with the new slave
+#: process (Mesos: 2 s by default, at most 15 s).
+EXECUTOR_REREGISTRATION_TIMEOUT = 2.0
+MAX_EXECUTOR_REREGISTRATION_TIMEOUT = 15.0

@@ -11,6 +11,7 @@ L{mesos_tw.slave.command}) is run by the slave itself, as its own executor.
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, Mapping
@@ -35,6 +36,7 @@ from mesos_tw.slave.containerizer.common import (
     ProcessWatch,
     describeExit,
     limitationOf,
+    resolveUser,
 )
 from mesos_tw.tasks import isTerminal, stateName
 
@@ -270,6 +272,19 @@ class ExecutorBase:
         """
         raise NotImplementedError()
 
+    def recover(self) -> None:
+        """
+        The executor's container outlived the previous slave process: take
+        it back.
+        """
+        raise NotImplementedError()
+
+    def lose(self, reason: int, why: str) -> None:
+        """
+        Destroy the container; the tasks end TASK_LOST with C{reason}.
+        """
+        raise NotImplementedError()
+
     def toJSON(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -307,12 +322,18 @@ class Executor(ExecutorBase):
         info: ExecutorInfo,
         containerId: str,
         directory: str,
+        secret: str | None = None,
     ) -> None:
+        """
+        @param secret: what the executor registers with: a new one for a new
+            run, the checkpointed one for a recovered run.
+        """
         ExecutorBase.__init__(
             self, slave, framework, info.executor_id.value, containerId, directory
         )
         self.info = info
-        self.secret = secrets.token_urlsafe(32)
+        self.secret = secret or secrets.token_urlsafe(32)
+        self.recovered = False
         self.socketPath = paths.socketPath(directory)
         self.queued: dict[str, TaskInfo] = {}
         self.connection: MessageProtocol | None = None
@@ -320,11 +341,13 @@ class Executor(ExecutorBase):
         self._paths = ExitStack()
         self._registrationTimer: IDelayedCall | None = None
         self._shutdownTimer: IDelayedCall | None = None
+        self._state = mesos_pb2.TASK_FAILED
         self._reason = TaskStatus.REASON_EXECUTOR_TERMINATED
         self._message: str | None = None
         self._launched = False
         self.dispatcher = d = Dispatcher()
         d.register(msgs.RegisterExecutorMessage, self.registerExecutor)
+        d.register(msgs.ReregisterExecutorMessage, self.reregisterExecutor)
         d.register(msgs.StatusUpdateMessage, self.statusUpdate)
         d.register(msgs.ExecutorToFrameworkMessage, self.executorToFramework)
 
@@ -373,12 +396,8 @@ class Executor(ExecutorBase):
 
         @raise LaunchError: if it cannot be started.
         """
-        factory = MessageFactory(self.dispatcher, onLost=self._lost)
         try:
-            # The directory descriptor behind a short path must stay open
-            # until the port has removed its socket file.
-            short = self._paths.enter_context(shortPath(self.socketPath))
-            self._port = self._slave.reactor.listenUNIX(short, factory, mode=0o600)
+            self._listen()
             self._slave.launcher.launch(
                 self.containerId,
                 commandArgv(self.info.command),
@@ -403,6 +422,66 @@ class Executor(ExecutorBase):
             containerId=self.containerId,
         )
 
+    def _listen(self) -> None:
+        """
+        Listen on the executor's socket.
+        """
+        factory = MessageFactory(self.dispatcher, onLost=self._lost)
+        # The directory descriptor behind a short path must stay open until
+        # the port has removed its socket file.
+        short = self._paths.enter_context(shortPath(self.socketPath))
+        self._port = self._slave.reactor.listenUNIX(short, factory, mode=0o600)
+
+    def recover(self) -> None:
+        """
+        The executor's container outlived the previous slave process: listen
+        on its socket again and wait for it to re-register, up to the
+        slave's C{executorReregistrationTimeout}.
+        """
+        self.recovered = True
+        self._launched = True
+        try:
+            if os.path.lexists(self.socketPath):
+                os.unlink(self.socketPath)
+            self._listen()
+            user = self._slave.containerUser(self.framework, self.info.command)
+            if user is not None:
+                credentials = resolveUser(user)
+                os.chown(self.socketPath, credentials.uid, credentials.gid)
+        except Exception as e:
+            self._stopListening()
+            self._warn(
+                "Cannot listen for executor {executorId} of framework {frameworkId} "
+                "again: {why}; destroying it",
+                why=str(e),
+            )
+            self.lose(
+                TaskStatus.REASON_EXECUTOR_REREGISTRATION_TIMEOUT,
+                f"Cannot listen for the executor again: {e}",
+            )
+            return
+        self._registrationTimer = self._slave.reactor.callLater(
+            self._slave.executorReregistrationTimeout, self._registrationTimedOut
+        )
+        self._info(
+            "Waiting {timeout} s for executor {executorId} of framework {frameworkId} "
+            "to re-register",
+            timeout=self._slave.executorReregistrationTimeout,
+        )
+
+    def lose(self, reason: int, why: str) -> None:
+        """
+        Destroy the executor's container; its tasks end TASK_LOST with
+        C{reason}.
+        """
+        _cancel(self._registrationTimer)
+        self._registrationTimer = None
+        self._state = mesos_pb2.TASK_LOST
+        self._reason = reason
+        self._message = why
+        self.state = TERMINATING
+        self.destroyContainer()
+
     def launchFailed(self, why: str) -> None:
         """
         The executor could not be started: fail its tasks.
@@ -414,6 +493,18 @@ class Executor(ExecutorBase):
     def _registrationTimedOut(self) -> None:
         self._registrationTimer = None
         if self.state != LAUNCHING:
+            return
+        if self.recovered:
+            timeout = self._slave.executorReregistrationTimeout
+            self._warn(
+                "Executor {executorId} of framework {frameworkId} did not re-register "
+                "within {timeout} s; destroying it",
+                timeout=timeout,
+            )
+            self.lose(
+                TaskStatus.REASON_EXECUTOR_REREGISTRATION_TIMEOUT,
+                f"Executor did not re-register within {timeout:g} s",
+            )
             return
         timeout = self._slave.executorRegistrationTimeout
         self._warn(
@@ -546,12 +637,11 @@ class Executor(ExecutorBase):
         """
         The executor registers: check who it is, answer, send its tasks.
         """
-        if not (
-            message.framework_id.value == self.frameworkId
-            and message.executor_id.value == self.id
-            and hmac.compare_digest(message.secret.encode(), self.secret.encode())
-        ):
+        if not self._authentic(message):
             self._refuse(connection, "registration with wrong ids or secret")
+            return
+        if self.recovered:
+            self._refuse(connection, "a recovered executor must re-register")
             return
         if self.connection is not None or self.state == TERMINATED:
             self._refuse(connection, "it is already registered or has ended")
@@ -582,6 +672,55 @@ class Executor(ExecutorBase):
                 "shutting it down",
             )
             self.shutdown()
+
+    def _authentic(
+        self, message: msgs.RegisterExecutorMessage | msgs.ReregisterExecutorMessage
+    ) -> bool:
+        return (
+            message.framework_id.value == self.frameworkId
+            and message.executor_id.value == self.id
+            and hmac.compare_digest(message.secret.encode(), self.secret.encode())
+        )
+
+    def reregisterExecutor(
+        self, connection: MessageProtocol, message: msgs.ReregisterExecutorMessage
+    ) -> None:
+        """
+        A recovered executor comes back: take its unacknowledged updates;
+        tasks it never received are lost.
+        """
+        if not self._authentic(message):
+            self._refuse(connection, "re-registration with wrong ids or secret")
+            return
+        if not self.recovered or self.state != LAUNCHING or self.connection is not None:
+            self._refuse(connection, "it is not waiting to re-register")
+            return
+        self.connection = connection
+        _cancel(self._registrationTimer)
+        self._registrationTimer = None
+        self.state = RUNNING
+        self._info(
+            "Executor {executorId} of framework {frameworkId} re-registered with "
+            "{count} unacknowledged update(s)",
+            count=len(message.updates),
+        )
+        reply = msgs.ExecutorReregisteredMessage(slave_info=self._slave.info)
+        reply.slave_id.value = self._slave.id or ""
+        connection.send(reply)
+        known = {t.task_id.value for t in message.tasks}
+        for update in message.updates:
+            known.add(update.status.task_id.value)
+            self.statusUpdate(connection, msgs.StatusUpdateMessage(update=update))
+        for task in self.liveTasks():
+            if task.id not in known and task.state == mesos_pb2.TASK_STAGING:
+                self.sendStatus(
+                    task.id,
+                    mesos_pb2.TASK_LOST,
+                    TaskStatus.SOURCE_SLAVE,
+                    reason=TaskStatus.REASON_SLAVE_RESTARTED,
+                    message="The slave restarted before the executor received the task",
+                )
+        self._slave.executorReregistered(self)
 
     def _fromRegistered(self, connection: MessageProtocol, what: str) -> bool:
         if connection is self.connection:
@@ -668,6 +807,10 @@ class Executor(ExecutorBase):
         if limitation is not None:
             self._reason = limitation.reason
             self._message = limitation.message
+        elif self.recovered and self.state == LAUNCHING:
+            self._state = mesos_pb2.TASK_LOST
+            self._reason = TaskStatus.REASON_EXECUTOR_REREGISTRATION_TIMEOUT
+            self._message = "Executor ended while the slave was down"
         self._info(
             "Executor {executorId} of framework {frameworkId} {how}{limited}",
             how=how, limited=f" ({limitation.message})" if limitation else "",
@@ -692,7 +835,7 @@ class Executor(ExecutorBase):
             for task in self.liveTasks():
                 self.sendStatus(
                     task.id,
-                    mesos_pb2.TASK_FAILED,
+                    self._state,
                     TaskStatus.SOURCE_SLAVE,
                     reason=self._reason,
                     message=self._message or how,

@@ -26,7 +26,7 @@ from mesos_tw.mesos_pb2 import TaskInfo
 from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.protocol.dispatch import Dispatcher
 from mesos_tw.protocol.framing import MessageProtocol
-from mesos_tw.slave import constants, paths
+from mesos_tw.slave import constants, paths, recovery, state
 from mesos_tw.slave.command import CommandTask
 from mesos_tw.slave.containerizer.common import LaunchError, ownUser
 from mesos_tw.slave.executors import (
@@ -76,6 +76,9 @@ class Slave:
         statusUpdateRetryIntervalMin: float = constants.STATUS_UPDATE_RETRY_INTERVAL_MIN,
         statusUpdateRetryIntervalMax: float = constants.STATUS_UPDATE_RETRY_INTERVAL_MAX,
         switchUser: bool = True,
+        recover: str = constants.RECOVER_RECONNECT,
+        executorReregistrationTimeout: float = constants.EXECUTOR_REREGISTRATION_TIMEOUT,
+        boot: str | None = None,
     ) -> None:
         """
         @param launcher: starts executors and command tasks; without one,
@@ -88,6 +91,10 @@ class Slave:
         @param environ: the slave's environment, which executors inherit
             C{PATH}, C{HOME} and C{PYTHONPATH} from; L{os.environ} by
             default.
+        @param recover: what L{recover} does with the executors of
+            checkpointing frameworks left by the previous slave process:
+            C{"reconnect"} or C{"cleanup"} (kill them).
+        @param boot: this boot's id (read from the kernel by default).
         """
         self.info = info
         self.id: str | None = None
@@ -108,6 +115,12 @@ class Slave:
         self.executorRegistrationTimeout = executorRegistrationTimeout
         self.executorShutdownGracePeriod = executorShutdownGracePeriod
         self.switchUser = switchUser
+        self.recoverMode = recover
+        self.executorReregistrationTimeout = executorReregistrationTimeout
+        self.boot = state.bootId() if boot is None else boot
+        self.recovering = False
+        self._recovery: dict[ExecutorBase, Deferred[None]] = {}
+        self._checkpointer: state.Checkpointer | None = None
         self._ownUser = ownUser()
         self.frameworks: dict[str, Framework] = {}
         self.statusUpdates = StatusUpdateManager(
@@ -115,6 +128,7 @@ class Slave:
             self._forwardUpdate,
             statusUpdateRetryIntervalMin,
             statusUpdateRetryIntervalMax,
+            checkpoint=self._checkpointRecord,
             paused=True,
         )
         self.dispatcher = d = Dispatcher()
@@ -171,7 +185,7 @@ class Slave:
 
     def _register(self) -> None:
         self._retry = None
-        if self.master is None or self.registered:
+        if self.master is None or self.registered or self.recovering:
             return
         info = SlaveInfo()
         info.CopyFrom(self.info)
@@ -200,6 +214,7 @@ class Slave:
             )
             return
         self.id = message.slave_id.value
+        self.checkpointSlave()
         self._registeredWith(message.connection, "Registered as slave {slaveId}")
 
     def slaveReregistered(
@@ -225,6 +240,130 @@ class Slave:
         if connection.total_ping_timeout_seconds > 0:
             self._pingTimeout = connection.total_ping_timeout_seconds
             self._resetPingTimer()
+
+    # --- Recovery and checkpoints --------------------------------------------
+
+    def recover(self, found: state.SlaveState | None = None) -> Deferred[None]:
+        """
+        Take over what the previous slave process left (see
+        L{mesos_tw.slave.recovery}); registration waits until it is done.
+
+        @param found: the checkpoints, as L{recovery.load} read them; read
+            now if not given.
+        @raise state.RecoveryError: if they cannot be used.
+        """
+        if found is None and self.workDir is not None:
+            found = recovery.load(self.workDir, self.boot, self.info)
+        return recovery.recover(self, found)
+
+    def recovered(self) -> None:
+        """
+        Recovery is over: register (again) if connected.
+        """
+        if self.master is not None and not self.registered:
+            self._backoff = self._backoffFactor
+            self._schedule(self._random() * self._backoff)
+
+    def awaitReregistration(self, executor: Executor) -> Deferred[None]:
+        """
+        A L{Deferred} that fires when a recovered C{executor} re-registers
+        or ends.
+        """
+        d: Deferred[None] = Deferred()
+        self._recovery[executor] = d
+        return d
+
+    def executorReregistered(self, executor: Executor) -> None:
+        """
+        A recovered C{executor} is back.
+        """
+        self._settle(executor)
+
+    def _settle(self, executor: ExecutorBase) -> None:
+        d = self._recovery.pop(executor, None)
+        if d is not None:
+            d.callback(None)
+
+    @property
+    def checkpointer(self) -> state.Checkpointer | None:
+        """
+        What writes this slave's checkpoints, once it has an id and a work
+        directory.
+        """
+        return self._checkpointer
+
+    def checkpointSlave(self) -> None:
+        """
+        Checkpoint the slave's id and info (to keep its id across restarts).
+        """
+        if self.workDir is None or self.id is None:
+            return
+        self._checkpointer = state.Checkpointer(self.workDir, self.id)
+        info = SlaveInfo()
+        info.CopyFrom(self.info)
+        info.id.value = self.id
+        try:
+            self._checkpointer.slave(info, self.boot)
+        except OSError as e:
+            self._log.error(
+                "Cannot checkpoint slave {slaveId} under {workDir}: {why}; a restarted "
+                "slave will register as a new one",
+                slaveId=self.id, workDir=self.workDir, why=str(e),
+            )
+
+    def _checkpoints(self, framework: Framework) -> state.Checkpointer | None:
+        if framework.info.checkpoint:
+            return self._checkpointer
+        return None
+
+    def _checkpointLaunch(
+        self, framework: Framework, executor: ExecutorBase, task: TaskInfo, newRun: bool
+    ) -> str | None:
+        """
+        Checkpoint a task of a checkpointing framework (and the executor's
+        run, if new) before it runs.
+
+        @return: why it cannot be, or L{None}.
+        """
+        checkpointer = self._checkpoints(framework)
+        if checkpointer is None:
+            return None
+        try:
+            checkpointer.framework(framework.id, framework.info)
+            if newRun:
+                checkpointer.run(
+                    framework.id, executor.id, executor.containerId,
+                    executor.info if isinstance(executor, Executor) else None,
+                    getattr(executor, "secret", ""),
+                )
+            checkpointer.task(framework.id, executor.id, executor.containerId, task)
+        except OSError as e:
+            return f"Cannot checkpoint the task under {self.workDir}: {e}"
+        return None
+
+    def _checkpointRecord(
+        self, frameworkId: str, taskId: str, record: msgs.StatusUpdateRecord
+    ) -> None:
+        framework = self.frameworks.get(frameworkId)
+        if framework is None:
+            return
+        checkpointer = self._checkpoints(framework)
+        executor = framework.executorOf(taskId)
+        if checkpointer is not None and executor is not None:
+            checkpointer.record(frameworkId, executor.id, executor.containerId, taskId, record)
+
+    def checkpointedContainers(self) -> set[str]:
+        """
+        The containers of checkpointing frameworks still running: a slave
+        that stops leaves them to the next slave process.
+        """
+        return {
+            executor.containerId
+            for framework in self.frameworks.values()
+            if framework.info.checkpoint and not framework.terminating
+            for executor in framework.executors.values()
+            if executor.state != TERMINATED
+        }
 
     # --- Health --------------------------------------------------------------
 
@@ -289,9 +428,10 @@ class Slave:
             for executor in framework.executors.values():
                 executor.stopTimers()
 
-    def destroyContainers(self) -> Deferred[None]:
+    def destroyContainers(self, keep: set[str] = frozenset()) -> Deferred[None]:
         """
-        Destroy every container, e.g. when the slave stops.
+        Destroy every container but those in C{keep}, e.g. when the slave
+        stops.
 
         @return: a L{Deferred} firing when they are all gone.
         """
@@ -301,7 +441,7 @@ class Slave:
             maybeDeferred(self.launcher.destroy, executor.containerId)
             for framework in self.frameworks.values()
             for executor in framework.executors.values()
-            if executor.state != TERMINATED
+            if executor.state != TERMINATED and executor.containerId not in keep
         ]
         return DeferredList(ds, consumeErrors=True).addCallback(lambda _: None)
 
@@ -428,6 +568,11 @@ class Slave:
         if sandbox is None:
             return
         executor = CommandTask(self, framework, task, *sandbox)
+        why = self._checkpointLaunch(framework, executor, task, newRun=True)
+        if why is not None:
+            self._fail(framework, taskId, mesos_pb2.TASK_FAILED,
+                       TaskStatus.REASON_CONTAINER_LAUNCH_FAILED, why)
+            return
         framework.executors[taskId] = executor
         framework.taskExecutors[taskId] = taskId
         executor.start()
@@ -455,6 +600,11 @@ class Slave:
                            f"Executor {executorId} is {executor.state.lower()}",
                            executorId)
             else:
+                why = self._checkpointLaunch(framework, executor, task, newRun=False)
+                if why is not None:
+                    self._fail(framework, taskId, mesos_pb2.TASK_FAILED,
+                               TaskStatus.REASON_CONTAINER_LAUNCH_FAILED, why, executorId)
+                    return
                 framework.taskExecutors[taskId] = executorId
                 executor.addTask(task)
             return
@@ -462,6 +612,11 @@ class Slave:
         if sandbox is None:
             return
         executor = Executor(self, framework, info, *sandbox)
+        why = self._checkpointLaunch(framework, executor, task, newRun=True)
+        if why is not None:
+            self._fail(framework, taskId, mesos_pb2.TASK_FAILED,
+                       TaskStatus.REASON_CONTAINER_LAUNCH_FAILED, why, executorId)
+            return
         framework.executors[executorId] = executor
         framework.taskExecutors[taskId] = executorId
         executor.addTask(task)
@@ -612,6 +767,7 @@ class Slave:
         """
         C{executor} has terminated.
         """
+        self._settle(executor)
         self._removeIfDone(executor.framework, executor)
 
     def _removeIfDone(self, framework: Framework, executor: ExecutorBase) -> None:
@@ -625,6 +781,9 @@ class Slave:
             return
         if framework.executors.get(executor.id) is executor:
             del framework.executors[executor.id]
+            checkpointer = self._checkpoints(framework)
+            if checkpointer is not None:
+                checkpointer.removeExecutor(framework.id, executor.id)
         for taskId in list(executor.tasks):
             framework.taskExecutors.pop(taskId, None)
         self._dropIfEmpty(framework)
@@ -633,6 +792,9 @@ class Slave:
         if not framework.executors and self.frameworks.get(framework.id) is framework:
             self._log.info("Removing framework {frameworkId}", frameworkId=framework.id)
             del self.frameworks[framework.id]
+            checkpointer = self._checkpoints(framework)
+            if checkpointer is not None:
+                checkpointer.removeFramework(framework.id)
 
     def frameworkToExecutor(
         self, connection: MessageProtocol, message: msgs.FrameworkToExecutorMessage

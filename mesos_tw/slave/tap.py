@@ -27,7 +27,7 @@ from mesos_tw.protocol.tls import (
     serverEndpoint,
 )
 from mesos_tw.resources import Resources, ResourcesError
-from mesos_tw.slave import constants
+from mesos_tw.slave import constants, recovery, state
 from mesos_tw.slave.containerizer.cgroups import CgroupError, Cgroups
 from mesos_tw.slave.containerizer.isolation import ISOLATORS
 from mesos_tw.slave.containerizer.launchers import (
@@ -71,6 +71,30 @@ def boolean(text: str) -> bool:
 
 
 boolean.coerceDoc = "true or false."
+
+
+def recoverMode(text: str) -> str:
+    """
+    A coercer for C{--recover}.
+    """
+    if text not in (constants.RECOVER_RECONNECT, constants.RECOVER_CLEANUP):
+        raise ValueError(f"{text!r} is neither 'reconnect' nor 'cleanup'")
+    return text
+
+
+recoverMode.coerceDoc = "reconnect or cleanup."
+
+
+def reregistrationTimeout(text: str) -> float:
+    """
+    A coercer for C{--executor-reregistration-timeout}.
+    """
+    value = float(text)
+    if not 0 < value <= constants.MAX_EXECUTOR_REREGISTRATION_TIMEOUT:
+        raise ValueError(
+            f"{text!r} is not in (0, {constants.MAX_EXECUTOR_REREGISTRATION_TIMEOUT:g}]"
+        )
+    return value
 
 
 class Options(usage.Options):
@@ -147,6 +171,16 @@ class Options(usage.Options):
         ["switch-user", None, True,
          "Run tasks as their CommandInfo.user or their framework's user "
          "(true or false).", boolean],
+        ["recover", None, constants.RECOVER_RECONNECT,
+         "What to do at start with the executors of checkpointing frameworks "
+         "that outlived the previous slave process: 'reconnect' (take them "
+         "back) or 'cleanup' (kill them; their tasks are lost).", recoverMode],
+        ["executor-reregistration-timeout", None,
+         constants.EXECUTOR_REREGISTRATION_TIMEOUT,
+         "Seconds recovered executors have to re-register before they are "
+         f"destroyed and their tasks lost (at most "
+         f"{constants.MAX_EXECUTOR_REREGISTRATION_TIMEOUT:g}).",
+         reregistrationTimeout],
         ["usage-report-interval", None, USAGE_REPORT_INTERVAL,
          "Seconds between reports of containers' usage to the master; 0 for "
          "none.", nonNegative(float)],
@@ -199,6 +233,11 @@ class Options(usage.Options):
         self["resources"] = detectResources(given, self["work-dir"])
         if self["hostname"] is None:
             self["hostname"] = socket.gethostname()
+        info = SlaveInfo(hostname=self["hostname"], resources=self["resources"].toProto())
+        try:
+            self["recovered"] = recovery.load(self["work-dir"], state.bootId(), info)
+        except state.RecoveryError as e:
+            raise usage.UsageError(f"cannot recover: {e}")
 
 
 class SlaveService(Service):
@@ -217,7 +256,13 @@ class SlaveService(Service):
         isolation: tuple[str, ...] = (),
         warning: str | None = None,
         reporter: UsageReporter | None = None,
+        recovered: state.SlaveState | None = None,
     ) -> None:
+        """
+        @param recovered: the checkpoints to recover, as read by
+            L{recovery.load}; read at start if not given.
+        """
+        self.recovered = recovered
         self.slave = slave
         self.listener = listener
         self.isolation = isolation
@@ -238,21 +283,32 @@ class SlaveService(Service):
             self._log.warn("{isolationWarning}", isolationWarning=self.warning)
         if self.reporter is not None:
             self.reporter.start()
+        maybeDeferred(self.slave.recover, self.recovered).addErrback(
+            lambda f: self._log.failure("Slave recovery failed", f)
+        )
 
     def stopService(self) -> Deferred[None]:
         """
-        Stop the slave's timers and destroy its containers: without recovery
-        (yet), nothing would look after them once the slave is gone.  Then
-        the launcher releases what it holds (its parent cgroups).
+        Stop the slave's timers and destroy the containers of frameworks that
+        do not checkpoint; those of frameworks that do keep running for the
+        next slave process to recover.  Then the launcher releases what it
+        holds (its parent cgroups, if empty).
         """
         Service.stopService(self)
         if self.reporter is not None:
             self.reporter.stop()
         self.slave.stop()
-        d = self.slave.destroyContainers()
+        keep = self.slave.checkpointedContainers()
+        if keep:
+            self._log.info(
+                "Leaving {count} container(s) of checkpointing frameworks running "
+                "for the next slave process",
+                count=len(keep),
+            )
+        d = self.slave.destroyContainers(keep)
         launcher = self.slave.launcher
         if launcher is not None:
-            d.addCallback(lambda _: maybeDeferred(launcher.close))
+            d.addCallback(lambda _: maybeDeferred(launcher.close, keep=keep))
             d.addErrback(lambda f: self._log.failure("Cannot close the launcher", f))
         return d
 
@@ -289,6 +345,7 @@ def makeService(
             cgroupsRoot=options.get("cgroups-root", "mesos_tw"),
             enableCfs=bool(options.get("cgroups-enable-cfs")),
             maxPids=options.get("cgroups-max-pids"),
+            runtimeDir=os.path.join(options["work-dir"], "containers"),
         )
     else:
         isolators = ()
@@ -312,6 +369,10 @@ def makeService(
         statusUpdateRetryIntervalMin=options["status-update-retry-interval-min"],
         statusUpdateRetryIntervalMax=options["status-update-retry-interval-max"],
         switchUser=options.get("switch-user", True),
+        recover=options.get("recover", constants.RECOVER_RECONNECT),
+        executorReregistrationTimeout=options.get(
+            "executor-reregistration-timeout", constants.EXECUTOR_REREGISTRATION_TIMEOUT
+        ),
     )
     credentials = options["credentials"]
     listener = ListenerService(
@@ -323,6 +384,7 @@ def makeService(
     SlaveService(
         slave, listener, isolators, options.get("isolation-warning"),
         UsageReporter(slave, reactor, options.get("usage-report-interval", USAGE_REPORT_INTERVAL)),
+        options.get("recovered"),
     ).setServiceParent(top)
     host, masterPort = options["master"]
     link = ClientService(
