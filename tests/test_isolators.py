@@ -967,7 +967,11 @@ class ProcfsTests(SynchronousTestCase):
                 "100 1000 10 18446744073709551615")
         stat = procfs.parseStat(text)
         ticks = os.sysconf("SC_CLK_TCK")
-        self.assertEqual(stat, procfs.ProcessStat(42, 40, 250 / ticks, 50 / ticks, 3))
+        self.assertEqual(
+            stat, procfs.ProcessStat(42, 40, 250 / ticks, 50 / ticks, 3, "S", 100)
+        )
+        self.assertTrue(stat.alive)
+        self.assertFalse(procfs.parseStat(text.replace(") S ", ") Z ")).alive)
 
     def test_self(self) -> None:
         """

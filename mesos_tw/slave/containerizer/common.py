@@ -2,7 +2,8 @@
 """
 What every launcher shares: launch errors, the records isolators and
 launchers exchange (L{LaunchInfo}, L{Limitation}), how a container's end is
-described, and resolving the Unix user a container runs as.
+described (and recorded by its init as an exit status), and resolving the
+Unix user a container runs as.
 """
 
 from __future__ import annotations
@@ -97,6 +98,33 @@ class ContainerTerminated(ProcessTerminated):
         self.limitation = limitation
 
 
+class ContainerLost(ProcessTerminated):
+    """
+    The end of a container whose exit status is unknown: it ended while the
+    slave was down and recorded no status (its init was killed too, its
+    checkpoint is missing, or the host rebooted), or its init was killed
+    outright.
+
+    @ivar containerId: the container's id.
+    @ivar how: what happened, as a phrase (see L{describeExit}).
+    @ivar limitation: a L{Limitation} the container hit, or L{None}.
+    """
+
+    def __init__(
+        self,
+        containerId: str,
+        how: str = "ended while the slave was down, with its exit status unknown",
+        limitation: Limitation | None = None,
+    ) -> None:
+        ProcessTerminated.__init__(self, None, None, None)
+        self.containerId = containerId
+        self.how = how
+        self.limitation = limitation
+
+    def __str__(self) -> str:
+        return f"Container {self.containerId} {self.how}"
+
+
 def limitationOf(reason: Failure) -> Limitation | None:
     """
     The L{Limitation} a container's end carries, if any.
@@ -123,6 +151,8 @@ def describeExit(reason: Failure) -> tuple[int | None, str]:
     value = reason.value
     if isinstance(value, ProcessDone):
         return 0, "exited with status 0"
+    if isinstance(value, ContainerLost):
+        return None, value.how
     if isinstance(value, ProcessTerminated):
         if value.signal is not None:
             try:
@@ -132,6 +162,30 @@ def describeExit(reason: Failure) -> tuple[int | None, str]:
             return value.status, f"terminated by signal {name}"
         return value.status, f"exited with status {value.exitCode}"
     return None, f"ended: {value}"
+
+
+def translateExit(reason: Failure) -> Failure:
+    """
+    The end of a container's init as its executor's: the init reports a
+    death by signal C{N} as exit status C{128+N}.
+    """
+    value = reason.value
+    if isinstance(value, ProcessTerminated) and value.signal is None:
+        code = value.exitCode
+        if code is not None and 128 < code < 128 + signal.NSIG:
+            return Failure(ProcessTerminated(signal=code - 128, status=code - 128))
+    return reason
+
+
+def statusReason(code: int) -> Failure:
+    """
+    The end of an executor whose init recorded exit status C{code}
+    (C{128+N} for a death by signal C{N}), as Twisted reports the end of a
+    child.
+    """
+    if code == 0:
+        return Failure(ProcessDone(0))
+    return translateExit(Failure(ProcessTerminated(exitCode=code, status=code << 8)))
 
 
 class ProcessWatch(ProcessProtocol):
@@ -242,6 +296,7 @@ def ownUser() -> str | None:
 
 __all__ = [
     "NAMESPACES", "LaunchError", "LaunchInfo", "Limitation", "ContainerTerminated",
-    "limitationOf", "findProgram", "describeExit", "ProcessWatch", "Credentials",
+    "ContainerLost", "translateExit", "statusReason", "limitationOf", "findProgram",
+    "describeExit", "ProcessWatch", "Credentials",
     "resolveUser", "chownSandbox", "splitLoaderVariables", "ownUser",
 ]

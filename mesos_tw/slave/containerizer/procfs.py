@@ -26,6 +26,17 @@ class ProcessStat:
     userSeconds: float
     systemSeconds: float
     threads: int
+    #: Field 3: C{R}, C{S}, ..., C{Z} for a zombie.
+    state: str = "R"
+    #: Field 22: when the process started, in clock ticks after boot.
+    startTime: int = 0
+
+    @property
+    def alive(self) -> bool:
+        """
+        Whether the process has not exited (it is not a zombie).
+        """
+        return self.state not in ("Z", "X", "x")
 
 
 def parseStat(text: str) -> ProcessStat:
@@ -43,6 +54,8 @@ def parseStat(text: str) -> ProcessStat:
         userSeconds=int(fields[11]) / _TICKS,
         systemSeconds=int(fields[12]) / _TICKS,
         threads=int(fields[17]),
+        state=fields[0],
+        startTime=int(fields[19]),
     )
 
 
@@ -65,17 +78,25 @@ def stat(pid: int, proc: str = "/proc") -> ProcessStat | None:
         return None
 
 
-def sessionMembers(session: int, proc: str = "/proc") -> list[int]:
+def sessionStats(session: int, proc: str = "/proc") -> list[ProcessStat]:
     """
-    The processes of session C{session}.
+    The L{ProcessStat}s of the processes of session C{session}, zombies
+    included.
     """
     members = []
     for name in os.listdir(proc):
         if name.isdigit():
             s = stat(int(name), proc)
             if s is not None and s.session == session:
-                members.append(s.pid)
+                members.append(s)
     return members
+
+
+def sessionMembers(session: int, proc: str = "/proc") -> list[int]:
+    """
+    The processes of session C{session}.
+    """
+    return [s.pid for s in sessionStats(session, proc)]
 
 
 def usage(pids: Iterable[int], proc: str = "/proc") -> dict[str, float]:
