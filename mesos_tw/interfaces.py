@@ -66,11 +66,40 @@ class ILauncher(Interface):
         @return: a C{dict}, or L{None} for an unknown container.
         """
 
-    def close():
+    def recover(containers):
         """
-        Destroy the containers left (e.g. when the slave stops), wait until
-        those being released are gone, then release what the launcher holds
-        beyond its containers (e.g. the parent cgroups).
+        Look after the containers an earlier slave process launched (with
+        the same runtime directory), once, before any launch.
+
+        @param containers: the containers the slave knows from its own
+            checkpoints: a mapping of container id to C{(resources,
+            processProtocol)}.
+        @return: a L{Deferred} firing with the C{set} of the ids of
+            C{containers} found still running, once every orphan (a
+            container the launcher finds that is not in C{containers}) has
+            been destroyed with everything it held.  A running container is
+            then like a launched one (L{signal}, L{destroy}, L{update},
+            L{usage}), and its C{processProtocol.processEnded(reason)} is
+            called once when it ends (with its recorded exit status).  For
+            each container that ended, C{processEnded} is called on a later
+            reactor turn with its recorded exit status, or with a
+            L{mesos_tw.slave.containerizer.common.ContainerLost} if there is
+            none (nothing recorded, another boot, no runtime directory),
+            and what it left is cleaned up before the L{Deferred} fires.
+        """
+
+    def close(keep=()):
+        """
+        Destroy the containers left (e.g. when the slave stops) but those
+        whose ids are in C{keep}, wait until those being released are gone,
+        then release what the launcher holds beyond its containers (e.g.
+        the parent cgroups, if no container is left in them).
+
+        The containers of C{keep} are left running, untouched (processes,
+        cgroups, records), for the next slave process to L{recover}; this
+        launcher forgets them: their protocols hear nothing more.  A
+        launcher that could not recover them (one without a runtime
+        directory) destroys them too.
 
         @return: a L{Deferred} firing when done.
         """
@@ -83,7 +112,9 @@ class IIsolator(Interface):
 
     The launcher calls L{prepare} before the container's first process
     starts, L{isolate} once it has, L{watch} for limitations while it runs,
-    and L{cleanup} when its last process is gone.
+    and L{cleanup} when its last process is gone; L{recover} for a
+    container an earlier slave process launched, and L{forget} for one left
+    running for the next.
     """
 
     name = Attribute("Mesos's name for the isolator, e.g. 'cgroups/mem'.")
@@ -139,6 +170,26 @@ class IIsolator(Interface):
         Release what the container held; its processes are gone.
 
         @return: L{None}, or a L{Deferred} firing when done.
+        """
+
+    def recover(containerId, resources):
+        """
+        A container this isolator prepared in an earlier slave process runs
+        (or has just ended): rebuild what it knows of it from what the
+        container holds (its cgroups), creating and changing nothing, and
+        watch it again (e.g. for OOM events).  L{watch}, L{limitation},
+        L{update}, L{usage} and L{cleanup} then work as for a container it
+        prepared.
+
+        @param resources: the L{mesos_tw.resources.Resources} it may use.
+        """
+
+    def forget(containerId):
+        """
+        The container is left running for the next slave process: drop
+        what this isolator holds for it in this process (watches, open
+        descriptors), and leave it and its cgroups as they are.  Its watch
+        never fires.
         """
 
 

@@ -5,14 +5,17 @@ Test doubles for the seams of L{mesos_tw.interfaces}.
 L{FakeLauncher} passes the same L{ILauncher} conformance suite as
 L{mesos_tw.slave.containerizer.PosixLauncher} and
 L{mesos_tw.slave.containerizer.LinuxLauncher} (see
-C{tests.test_posix_launcher}).
+C{tests.test_posix_launcher}), recovery included: what a previous slave
+process left is given as L{FakeLauncher.recoverable}, e.g. from
+L{FakeLauncher.abandon} or L{FakeLauncher.leftBehind} of the launcher of
+that process.
 """
 
 from __future__ import annotations
 
 import os
 import signal as _signal
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, Union
 
 from twisted.internet.defer import Deferred, succeed
 from twisted.internet.error import ProcessDone, ProcessTerminated
@@ -23,11 +26,13 @@ from zope.interface.verify import verifyClass
 
 from mesos_tw.interfaces import IIsolator, ILauncher
 from mesos_tw.slave.containerizer.common import (
+    ContainerLost,
     LaunchError,
     LaunchInfo,
     Limitation,
     findProgram,
     resolveUser,
+    statusReason,
 )
 from mesos_tw.slave.containerizer.isolation import limitsOf, memoryLimitBytes
 
@@ -83,8 +88,17 @@ class FakeProcess:
     """
     A process a L{FakeLauncher} pretends to run; the test ends it.
 
+    It is looked after by one launcher at a time: the one that launched it,
+    or one that recovered it.  While none does (after L{FakeLauncher.abandon}
+    or L{FakeLauncher.close} with C{keep}), its end is told to nobody and
+    kept for the next launcher to recover.
+
     @ivar signals: the signal numbers sent to its container.
     @ivar ended: the reason it ended, once it has.
+    @ivar recorded: whether its end was recorded (as a container's init
+        records the exit status): not if it was L{lost <lose>}.
+    @ivar onSignal: if set, called with each signal number sent to its
+        container (e.g. to end it), after it is recorded in L{signals}.
     """
 
     def __init__(
@@ -110,6 +124,8 @@ class FakeProcess:
         self.transport = FakeProcessTransport(self, pid)
         self.signals: list[int] = []
         self.ended: Failure | None = None
+        self.recorded = True
+        self.onSignal: Callable[[int], object] | None = None
 
     def write(self, text: str, name: str = "stdout") -> None:
         """
@@ -144,6 +160,15 @@ class FakeProcess:
         ended = ProcessTerminated(signal=signum, status=signum)
         self._end(Failure(ContainerTerminated(ended, limitation)))
 
+    def lose(self) -> None:
+        """
+        The whole container is killed at once (its init too), so that its
+        exit status is not recorded: a launcher recovering it reports it
+        as a L{ContainerLost}.
+        """
+        self.recorded = False
+        self._end(Failure(ProcessTerminated(signal=_signal.SIGKILL, status=_signal.SIGKILL)))
+
     @property
     def running(self) -> bool:
         """
@@ -156,9 +181,17 @@ class FakeProcess:
             raise RuntimeError(f"process of {self.containerId} already ended")
         self.ended = reason
         self.transport.pid = None
-        self._launcher._ended(self)
+        launcher = self._launcher
+        if launcher is None:
+            return
+        launcher._ended(self)
         self.protocol.processExited(reason)
         self.protocol.processEnded(reason)
+
+    def _lookedAfterBy(self, launcher: FakeLauncher | None, protocol=None) -> None:
+        self._launcher = launcher
+        if protocol is not None:
+            self.protocol = protocol
 
 
 @implementer(ILauncher)
@@ -179,6 +212,17 @@ class FakeLauncher:
         order.
     @ivar statistics: extra statistics L{usage} reports, by container id.
     @ivar closed: whether L{close} was called.
+    @ivar kept: the ids of the containers L{close} left running.
+    @ivar recoverable: what a previous slave process left, for L{recover}:
+        by container id, a L{FakeProcess} (running: it is adopted; ended:
+        its end is reported, as a L{ContainerLost} if it was L{lost
+        <FakeProcess.lose>}), an C{int} (it ended while the slave was down
+        and its init recorded this exit status; C{128+N} for a death by
+        signal C{N}), a L{Failure} (its end, as reported), or L{None} (its
+        status is unknown: L{ContainerLost}).  Those not given to
+        L{recover} are orphans: a running one is killed.
+    @ivar recovered: the ids L{recover} found running, once called.
+    @ivar orphans: the ids of the orphans L{recover} destroyed.
     """
 
     name = "fake"
@@ -187,7 +231,13 @@ class FakeLauncher:
         self,
         clock: IReactorTime | None = None,
         programs: Mapping[str, Callable[[FakeProcess], object]] | None = None,
+        recoverable: Mapping[str, Recoverable] | None = None,
     ) -> None:
+        """
+        @param clock: runs L{programs} and reports ended containers after
+            L{recover}.
+        @param recoverable: see L{recoverable}.
+        """
         self._clock = clock
         self.programs = dict(programs or {})
         self.launches: list[FakeProcess] = []
@@ -197,6 +247,11 @@ class FakeLauncher:
         self.updates: list[tuple[str, object]] = []
         self.statistics: dict[str, dict[str, float]] = {}
         self.closed = False
+        self.kept: list[str] = []
+        self.recoverable: dict[str, Recoverable] = dict(recoverable or {})
+        self.recovered: set[str] | None = None
+        self.orphans: list[str] = []
+        self._left: dict[str, FakeProcess] = {}
         self._nextPid = 1000
 
     def launch(
@@ -228,6 +283,7 @@ class FakeLauncher:
         )
         self.launches.append(process)
         self.processes[containerId] = process
+        self._left[containerId] = process
         processProtocol.makeConnection(process.transport)
         if program is not None:
             if self._clock is None:
@@ -237,11 +293,14 @@ class FakeLauncher:
 
     def signal(self, containerId: str, signum: int) -> None:
         """
-        Record C{signum} as sent to the container; the process ignores it.
+        Record C{signum} as sent to the container; the process ignores it
+        unless it has an L{onSignal <FakeProcess.onSignal>}.
         """
         process = self.processes.get(containerId)
         if process is not None:
             process.signals.append(signum)
+            if process.onSignal is not None:
+                process.onSignal(signum)
 
     def destroy(self, containerId: str) -> Deferred[None]:
         self.destroyed.append(containerId)
@@ -276,17 +335,80 @@ class FakeLauncher:
         result["timestamp"] = self._clock.seconds() if self._clock is not None else 0.0
         return result
 
-    def close(self) -> Deferred[None]:
+    def close(self, keep: Iterable[str] = ()) -> Deferred[None]:
         """
-        Destroy the containers left, and note that it was called.
+        Destroy the containers left but those in C{keep}, which are left
+        running for the next launcher (see L{leftBehind}); note that it
+        was called.
         """
+        for containerId in keep:
+            process = self.processes.pop(containerId, None)
+            if process is not None:
+                process._lookedAfterBy(None)
+                self.kept.append(containerId)
         for containerId in list(self.processes):
             self.destroy(containerId)
         self.closed = True
         return succeed(None)
 
+    def abandon(self) -> dict[str, FakeProcess]:
+        """
+        The slave process dies: this launcher looks after nothing any more,
+        and its processes' ends are told to nobody.
+
+        @return: L{leftBehind}, for the next launcher's L{recoverable}.
+        """
+        for process in self.processes.values():
+            process._lookedAfterBy(None)
+        self.processes.clear()
+        return self.leftBehind()
+
+    def leftBehind(self) -> dict[str, FakeProcess]:
+        """
+        What a launcher recovering after this one finds: the processes this
+        one launched or recovered that it has not released (those running,
+        those it left running, and those that ended since).
+        """
+        return dict(self._left)
+
+    def recover(self, containers: Mapping[str, tuple]) -> Deferred[set[str]]:
+        """
+        Adopt the processes of L{recoverable} still running that are in
+        C{containers}, report the end of the others of C{containers} on the
+        clock's next turn, and kill the running orphans.
+
+        @raise RuntimeError: if called twice or after a launch, or without
+            a clock when there are ends to report.
+        """
+        if self.recovered is not None or self.launches:
+            raise RuntimeError("recover() comes once, before any launch")
+        running: set[str] = set()
+        ended = []
+        for containerId, (resources, protocol) in containers.items():
+            found = self.recoverable.pop(containerId, None)
+            if isinstance(found, FakeProcess) and found.running:
+                found._lookedAfterBy(self, protocol)
+                found.resources = resources
+                self.processes[containerId] = found
+                self._left[containerId] = found
+                running.add(containerId)
+            else:
+                ended.append((protocol, _endOf(containerId, found)))
+        for containerId, found in sorted(self.recoverable.items()):
+            self.orphans.append(containerId)
+            if isinstance(found, FakeProcess) and found.running:
+                found.kill(_signal.SIGKILL)
+        self.recoverable = {}
+        self.recovered = running
+        if ended and self._clock is None:
+            raise RuntimeError("FakeLauncher needs a clock to report ended containers")
+        for protocol, reason in ended:
+            self._clock.callLater(0, protocol.processEnded, reason)
+        return succeed(running)
+
     def _ended(self, process: FakeProcess) -> None:
         self.processes.pop(process.containerId, None)
+        self._left.pop(process.containerId, None)
 
     def process(self, containerId: str) -> FakeProcess:
         """
@@ -298,6 +420,26 @@ class FakeLauncher:
             if process.containerId == containerId:
                 return process
         raise KeyError(containerId)
+
+
+#: What a previous slave process may leave of a container (see
+#: L{FakeLauncher.recoverable}).
+Recoverable = Union[FakeProcess, int, Failure, None]
+
+
+def _endOf(containerId: str, found: Recoverable) -> Failure:
+    """
+    How a container that is not running ended, from what was left of it.
+    """
+    if isinstance(found, FakeProcess):
+        if found.recorded and found.ended is not None:
+            return found.ended
+        return Failure(ContainerLost(containerId))
+    if isinstance(found, Failure):
+        return found
+    if isinstance(found, int):
+        return statusReason(found)
+    return Failure(ContainerLost(containerId))
 
 
 @implementer(IIsolator)
@@ -360,6 +502,13 @@ class FakeIsolator:
         if watch is not None and not watch.called:
             watch.cancel()
         return succeed(None)
+
+    def recover(self, containerId, resources) -> None:
+        self.calls.append(("recover", containerId, resources))
+
+    def forget(self, containerId) -> None:
+        self.calls.append(("forget", containerId))
+        self._watches.pop(containerId, None)
 
     def methods(self, containerId: str | None = None) -> list[str]:
         """

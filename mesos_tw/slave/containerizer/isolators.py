@@ -9,7 +9,10 @@ Namespace isolators only ask for namespaces (the launch helper creates
 them); cgroup isolators create the container's cgroups before it starts,
 write its limits, report its usage, and remove the cgroups once it is gone.
 The helper moves itself into the cgroups before it runs the executor, so
-every process of the container is in them from the start.
+every process of the container is in them from the start.  A container
+recovered from an earlier slave process keeps its cgroups and limits: the
+isolators only find its cgroups again (and the memory isolator listens for
+its OOM events again).
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ class Isolator:
 
     def cleanup(self, containerId: str) -> Deferred[None] | None:
         return None
+
+    def recover(self, containerId: str, resources: Resources) -> None:
+        pass
+
+    def forget(self, containerId: str) -> None:
+        pass
 
 
 # --- Namespaces and the filesystem --------------------------------------------
@@ -158,6 +167,12 @@ class PosixIsolator(Isolator):
         }
 
     def cleanup(self, containerId) -> None:
+        self._resources.pop(containerId, None)
+
+    def recover(self, containerId, resources) -> None:
+        self._resources[containerId] = resources
+
+    def forget(self, containerId) -> None:
         self._resources.pop(containerId, None)
 
 
@@ -278,6 +293,29 @@ class CgroupsIsolator(Isolator):
         self._resources.pop(containerId, None)
         directories = self.directories.pop(containerId, [])
         return removeCgroups(self._clock, directories)
+
+    def cgroupDirectories(self, containerId: str) -> list[str]:
+        """
+        The directories a container's cgroups have in this isolator's
+        hierarchies, made or not.
+        """
+        found: list[str] = []
+        for controller in self.controllers:
+            if self._cgroups.has(controller):
+                path = self.directory(containerId, controller)
+                if path not in found:
+                    found.append(path)
+        return found
+
+    def recover(self, containerId, resources) -> None:
+        self.directories[containerId] = [
+            d for d in self.cgroupDirectories(containerId) if os.path.isdir(d)
+        ]
+        self._resources[containerId] = resources
+
+    def forget(self, containerId) -> None:
+        self.directories.pop(containerId, None)
+        self._resources.pop(containerId, None)
 
 
 class CgroupsCpuIsolator(CgroupsIsolator):
@@ -525,6 +563,29 @@ class CgroupsMemIsolator(CgroupsIsolator):
         if watch is not None and not watch.called:
             watch.cancel()
         return CgroupsIsolator.cleanup(self, containerId)
+
+    def recover(self, containerId, resources) -> None:
+        """
+        Find the container's cgroup again, listen for its OOM events, and
+        fire its watch at once if it ran out of memory while the slave was
+        down.
+        """
+        CgroupsIsolator.recover(self, containerId, resources)
+        directory = self.directory(containerId)
+        if not os.path.isdir(directory):
+            return
+        if self._cgroups.version == V1 and self._listen:
+            self._startListening(containerId, directory)
+        limitation = self.limitation(containerId)
+        if limitation is not None:
+            self.watch(containerId).callback(limitation)
+
+    def forget(self, containerId) -> None:
+        listener = self._listeners.pop(containerId, None)
+        if listener is not None:
+            listener.stop()
+        self._watches.pop(containerId, None)
+        CgroupsIsolator.forget(self, containerId)
 
 
 class CgroupsPidsIsolator(CgroupsIsolator):

@@ -101,16 +101,21 @@ def makeLauncher(
     cgroupsRoot: str = "mesos_tw",
     enableCfs: bool = False,
     maxPids: int | None = None,
+    runtimeDir: str | None = None,
 ) -> ILauncher:
     """
     A L{PosixLauncher} for posix isolation, else a L{LinuxLauncher} with
     C{isolators}.
+
+    @param runtimeDir: where the launcher records its containers for the
+        next slave process to recover them (see L{ILauncher.recover}), or
+        L{None}.
     """
     if not isolation.needsLinuxLauncher(isolators):
-        return PosixLauncher(reactor)
+        return PosixLauncher(reactor, runtimeDir=runtimeDir)
     assert host.layout is not None
     cgroups = Cgroups(host.layout, cgroupsRoot)
-    launcher = LinuxLauncher(reactor, cgroups, [], tools=host.tools)
+    launcher = LinuxLauncher(reactor, cgroups, [], tools=host.tools, runtimeDir=runtimeDir)
     launcher.isolators = makeIsolators(
         isolators, reactor, cgroups, launcher.pids, enableCfs=enableCfs, maxPids=maxPids,
     )

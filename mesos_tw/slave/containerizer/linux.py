@@ -8,7 +8,7 @@ interpreter starts)::
 
     setsid unshare --fork --kill-child [--pid --mount-proc] [--mount]
         [--uts] [--ipc] [--net] --wd=SANDBOX
-      /bin/sh -c INIT mesos-tw-init [cgroup=DIR ...] [hostname=NAME]
+      /bin/sh -c INIT mesos-tw-init [status] [cgroup=DIR ...] [hostname=NAME]
           [mount=MOUNT tmp] [mkdir=MKDIR rebind=SANDBOX] [cgroup=CPU ...] --
         [setpriv --reuid=U --regid=G --groups=... --] [env LD_...=...] ARGV...
 
@@ -21,11 +21,12 @@ counted in them; the CPU cgroups last, so that setting up runs with the
 slave's CPU weight), sets the hostname, mounts a private C{/tmp}, and runs the
 executor as its only child, in the foreground (an asynchronous command of a
 non-interactive shell would start with SIGINT and SIGQUIT ignored), as the
-task's user.  Its traps only keep it alive: it forwards nothing (the slave
-signals every process of the container itself), reaps orphans while it
-waits, and exits with its child's status (C{128+N} for a death by signal
-C{N}, which the launcher reports as that signal).  When PID 1 exits, the
-kernel kills whatever else is left in the namespace.
+task's user, without descriptor 4.  Its traps only keep it alive: it
+forwards nothing (the slave signals every process of the container
+itself), reaps orphans while it waits, and exits with its child's status
+(C{128+N} for a death by signal C{N}, which the launcher reports as that
+signal); with C{status} it first writes that status to descriptor 4.  When
+PID 1 exits, the kernel kills whatever else is left in the namespace.
 
 The slave watches C{unshare}, outside the namespaces, through a
 C{ProcessProtocol}.  Every process of the container is in its tracking
@@ -34,6 +35,16 @@ is how L{LinuxLauncher.signal} and L{LinuxLauncher.destroy} reach them all,
 daemonized grandchildren included.  The task's environment never reaches
 the privileged helpers' dynamic loader: loader variables (C{LD_*} and the
 like) are given to the final C{env} as arguments.
+
+With a runtime directory (L{mesos_tw.slave.containerizer.runtime}),
+containers outlive the slave process: nothing in the chain dies with the
+slave.  The launcher records C{unshare}'s pid, start time and the boot id,
+and gives the chain the container's status file as descriptor 4 (the init
+runs with C{status}).  The next slave process L{recovers
+<LinuxLauncher.recover>} them: it watches C{unshare} through a pidfd, its
+isolators find the container's cgroups again (limits untouched), and the
+end is the status the init recorded.  Containers it is not told about
+(records, or cgroups under its cgroups root) are destroyed.
 """
 
 from __future__ import annotations
@@ -42,7 +53,7 @@ import os
 import sys
 import shutil
 import signal
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import attr
 from twisted.internet.defer import Deferred, DeferredList, DeferredLock, succeed
@@ -67,23 +78,40 @@ from mesos_tw.slave.containerizer.cgroups import (
     signalCgroup,
 )
 from mesos_tw.slave.containerizer.common import (
+    ContainerLost,
     ContainerTerminated,
     Credentials,
     LaunchError,
     LaunchInfo,
     Limitation,
     chownSandbox,
+    describeExit,
     findProgram,
     resolveUser,
     splitLoaderVariables,
+    statusReason,
+    translateExit,
 )
 from mesos_tw.slave.containerizer.isolators import removeCgroups
+from mesos_tw.slave.containerizer.runtime import (
+    STATUS_FD,
+    ExitWatch,
+    ProcessIdentity,
+    RuntimeDirectory,
+    isRunning,
+    settle,
+    waitUntilGone,
+)
+
+__all__ = ["INIT", "LinuxLauncher", "Tools", "helperArgv", "translateExit"]
 
 #: The container's init, run by C{/bin/sh -c INIT mesos-tw-init PARAMS --
-#: COMMAND...}: set up, run COMMAND as its only child, exit with its status.
+#: COMMAND...}: set up, run COMMAND as its only child, exit with its status
+#: (with the C{status} parameter, written to descriptor 4 first).
 INIT = r"""m=/bin/mount; k=/bin/mkdir
 while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
   case "$1" in
+    status) S=1 ;;
     cgroup=*) echo 0 > "${1#cgroup=}/cgroup.procs" || exit 125 ;;
     hostname=*) echo "${1#hostname=}" > /proc/sys/kernel/hostname || exit 125 ;;
     mount=*) m="${1#mount=}" ;;
@@ -101,8 +129,10 @@ while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
 done
 shift
 trap : HUP INT QUIT TERM USR1 USR2
-"$@"
-exit "$?"
+"$@" 4>&-
+s=$?
+[ -z "$S" ] || echo "$s" >&4
+exit "$s"
 """
 
 
@@ -145,6 +175,7 @@ def helperArgv(
     argv: Sequence[str],
     user: Credentials | None = None,
     held: Sequence[str] = (),
+    status: bool = False,
 ) -> list[str]:
     """
     The command line that starts a container (see the module docstring).
@@ -154,6 +185,8 @@ def helperArgv(
     @param argv: the executor's command.
     @param user: who the executor runs as, or L{None} for root.
     @param held: C{NAME=VALUE} assignments for the executor only.
+    @param status: whether the init writes the executor's exit status to
+        descriptor 4.
     """
     command = [tools.setsid, tools.unshare, "--fork", "--kill-child"]
     namespaces = info.namespaces
@@ -165,6 +198,8 @@ def helperArgv(
         if name in namespaces:
             command.append(f"--{name}")
     command += [f"--wd={sandbox}", tools.sh, "-c", INIT, "mesos-tw-init"]
+    if status:
+        command.append("status")
     command += [f"cgroup={c}" for c in info.cgroups]
     if info.hostname is not None and "uts" in namespaces:
         command.append(f"hostname={info.hostname}")
@@ -201,19 +236,6 @@ def _slaveTmpDirectory() -> str | None:
     return None
 
 
-def translateExit(reason: Failure) -> Failure:
-    """
-    The end of a container's first process as the executor's: the init
-    reports a death by signal C{N} as exit status C{128+N}.
-    """
-    value = reason.value
-    if isinstance(value, ProcessTerminated) and value.signal is None:
-        code = value.exitCode
-        if code is not None and 128 < code < 128 + signal.NSIG:
-            return Failure(ProcessTerminated(signal=code - 128, status=code - 128))
-    return reason
-
-
 class _Container:
     """
     One container of a L{LinuxLauncher}.
@@ -223,6 +245,10 @@ class _Container:
     @ivar ended: whether its first process has ended.
     @ivar cleaning: fires once everything is released.
     @ivar limitation: the first L{Limitation} it hit.
+    @ivar recovered: whether an earlier slave process launched it; its end
+        is then watched by C{exitWatch} and told to C{protocol}.
+    @ivar destroying: whether L{LinuxLauncher.destroy} killed it.
+    @ivar detached: whether it was left running for the next slave process.
     """
 
     def __init__(self, containerId: str, resources: Resources) -> None:
@@ -237,6 +263,11 @@ class _Container:
         self.waiting: list[Deferred[None]] = []
         self.limitation: Limitation | None = None
         self.killing = DeferredLock()
+        self.recovered = False
+        self.protocol = None
+        self.exitWatch: ExitWatch | None = None
+        self.destroying = False
+        self.detached = False
 
 
 @implementer(IProcessProtocol)
@@ -270,12 +301,14 @@ class _Watch(ProcessProtocol):
         self._wrapped.childConnectionLost(childFD)
 
     def processExited(self, reason: Failure) -> None:
-        if not self.launching:
+        if not self.launching and not self._container.detached:
             self._wrapped.processExited(translateExit(reason))
 
     def processEnded(self, reason: Failure) -> None:
         if self.launching:
             self.early = reason
+            return
+        if self._container.detached:
             return
         reason = self._launcher._ended(self._container, translateExit(reason))
         try:
@@ -302,22 +335,28 @@ class LinuxLauncher:
         isolators: Sequence[IIsolator],
         tools: Tools | None = None,
         kill: Callable[[int, int], None] = os.kill,
+        runtimeDir: str | None = None,
     ) -> None:
         """
-        @param reactor: an L{IReactorProcess} and L{IReactorTime}.
+        @param reactor: an L{IReactorProcess} and L{IReactorTime} (and an
+            L{IReactorFDSet} to watch recovered containers through pidfds).
         @param cgroups: where containers' cgroups go; the tracking cgroup
             is in its C{freezer} hierarchy (v1) or the unified one.
         @param isolators: in the order they prepare containers.
         @param tools: the programs of the launch chain; found on the
             slave's C{PATH} by default.
+        @param runtimeDir: where containers are recorded for the next slave
+            process to recover them, or L{None} (see L{recover}).
         """
         self._reactor = reactor
         self.cgroups = cgroups
         self.isolators = list(isolators)
         self.tools = tools if tools is not None else Tools.find()[0]
         self._kill = kill
+        self._runtime = RuntimeDirectory(runtimeDir) if runtimeDir is not None else None
         self._containers: dict[str, _Container] = {}
         self._tracker = "freezer" if cgroups.version == V1 else ""
+        self._recoverable = True
 
     # --- Launch ----------------------------------------------------------------
 
@@ -339,12 +378,19 @@ class LinuxLauncher:
             raise LaunchError(f"the sandbox {sandbox} is not a directory")
         if findProgram(argv[0], environment, sandbox) is None:
             raise LaunchError(f"program {argv[0]!r} not found")
+        if self._runtime is not None:
+            try:
+                self._runtime.directory(containerId)
+            except ValueError as e:
+                raise LaunchError(str(e)) from None
         credentials = resolveUser(user) if user is not None else None
         resources = resources if resources is not None else Resources()
+        self._recoverable = False
         container = _Container(containerId, resources)
         info = self._prepare(container, credentials)
         safe, held = splitLoaderVariables(environment)
-        command = helperArgv(self.tools, info, sandbox, argv, credentials, held)
+        command = helperArgv(self.tools, info, sandbox, argv, credentials, held,
+                             status=self._runtime is not None)
         watch = _Watch(self, container, processProtocol)
         fds: list[int] = []
         try:
@@ -356,13 +402,18 @@ class LinuxLauncher:
                 ))
             if credentials is not None:
                 chownSandbox(sandbox, credentials)
+            childFDs = {0: fds[0], 1: fds[1], 2: fds[2]}
+            if self._runtime is not None:
+                fds.append(self._runtime.create(containerId))
+                childFDs[STATUS_FD] = fds[-1]
             watch.launching = True
             transport = self._reactor.spawnProcess(
-                watch, command[0], command, env=safe, path=None,
-                childFDs={0: fds[0], 1: fds[1], 2: fds[2]},
+                watch, command[0], command, env=safe, path=None, childFDs=childFDs,
             )
         except OSError as e:
             self._abandon(container)
+            if self._runtime is not None:
+                self._runtime.remove(containerId)
             raise LaunchError(f"cannot start {argv[0]!r}: {e}") from e
         finally:
             watch.launching = False
@@ -370,6 +421,14 @@ class LinuxLauncher:
                 os.close(fd)
         container.transport = transport
         self._containers[containerId] = container
+        if self._runtime is not None:
+            try:
+                self._runtime.checkpoint(containerId, ProcessIdentity.of(container.pid))
+            except OSError as e:
+                self._log.warn(
+                    "Cannot checkpoint container {containerId}: it will not be "
+                    "recoverable: {why}", containerId=containerId, why=str(e),
+                )
         for isolator in container.prepared:
             isolator.isolate(containerId, container.pid)
             isolator.watch(containerId).addCallbacks(
@@ -451,6 +510,7 @@ class LinuxLauncher:
             return succeed(None)
         if not container.ended:
             self._log.info("Destroying container {containerId}", containerId=containerId)
+            container.destroying = True
             # unshare first: killed by SIGKILL itself, it reports SIGKILL.
             self._killHelper(container, signal.SIGKILL)
             self._killAll(container)
@@ -499,6 +559,9 @@ class LinuxLauncher:
             limitation = isolator.limitation(container.id)
         if limitation is not None:
             container.limitation = limitation
+            if isinstance(reason.value, ContainerLost):
+                reason.value.limitation = limitation
+                return reason
             return Failure(ContainerTerminated(reason.value, limitation))
         return reason
 
@@ -523,6 +586,8 @@ class LinuxLauncher:
 
         def done(_: object) -> None:
             self._containers.pop(container.id, None)
+            if self._runtime is not None:
+                self._runtime.remove(container.id)
             waiting, container.waiting = container.waiting, []
             for w in waiting:
                 w.callback(None)
@@ -586,19 +651,255 @@ class LinuxLauncher:
         except OSError:
             return []
 
-    def close(self) -> Deferred[None]:
+    def close(self, keep: Iterable[str] = ()) -> Deferred[None]:
         """
         Destroy the containers left (those still running, and those whose
-        release is under way), then remove the root cgroups if no other
-        launcher's container is in them.
+        release is under way) but those in C{keep}, which are left running,
+        untouched, for the next slave process: this launcher and its
+        isolators forget them.  Without a runtime directory they could not
+        be recovered: they are destroyed too.  Then remove the root cgroups
+        if no container (of another launcher, or kept) is in them.
+        """
+        keep = self._keepable(keep)
+        for containerId in keep:
+            container = self._containers.get(containerId)
+            if container is not None and not container.ended:
+                self._detach(container)
+        left = [self.destroy(containerId) for containerId in list(self._containers)]
+        d = DeferredList(left, consumeErrors=True)
+        d.addCallback(lambda _: self.cgroups.removeRoots(self._controllers()))
+        return d
+
+    def _controllers(self) -> list[str]:
+        """
+        The controllers of every hierarchy this launcher's containers have
+        cgroups in, the tracking one first.
         """
         controllers = [self._tracker]
         for isolator in self.isolators:
-            controllers.extend(getattr(isolator, "controllers", ()))
-        left = [self.destroy(containerId) for containerId in list(self._containers)]
-        d = DeferredList(left, consumeErrors=True)
-        d.addCallback(lambda _: self.cgroups.removeRoots(controllers))
-        return d
+            for controller in getattr(isolator, "controllers", ()):
+                if controller not in controllers:
+                    controllers.append(controller)
+        return controllers
+
+    def _keepable(self, keep: Iterable[str]) -> list[str]:
+        keep = list(keep)
+        if keep and self._runtime is None:
+            self._log.warn(
+                "Cannot leave containers {containerIds} running: without a "
+                "runtime directory they could not be recovered",
+                containerIds=keep,
+            )
+            return []
+        return keep
+
+    def _detach(self, container: _Container) -> None:
+        self._log.info("Leaving container {containerId} running", containerId=container.id)
+        container.detached = True
+        if container.exitWatch is not None:
+            container.exitWatch.stop()
+        for isolator in container.prepared:
+            isolator.forget(container.id)
+        self._containers.pop(container.id, None)
+
+    # --- Recovery ----------------------------------------------------------------
+
+    def recover(
+        self, containers: Mapping[str, tuple[Resources | None, IProcessProtocol]]
+    ) -> Deferred[set[str]]:
+        """
+        Look after the containers an earlier slave process launched: adopt
+        those of C{containers} still running (their isolators find their
+        cgroups again), report the end of those that ended and release what
+        they held, and destroy every other container recorded in the
+        runtime directory or with a cgroup under the cgroups root.
+
+        @raise RuntimeError: if called twice, or after a launch.
+        """
+        if not self._recoverable:
+            raise RuntimeError("recover() comes once, before any launch")
+        self._recoverable = False
+        runtime = self._runtime
+        running: set[str] = set()
+        ended: list[tuple[IProcessProtocol, Failure]] = []
+        work: list[Deferred[None]] = []
+        for containerId, (resources, protocol) in containers.items():
+            resources = resources if resources is not None else Resources()
+            identity = runtime.identity(containerId) if runtime is not None else None
+            if identity is not None and isRunning(identity):
+                self._adopt(containerId, resources, protocol, identity)
+                running.add(containerId)
+                continue
+            code = runtime.status(containerId) if runtime is not None else None
+            reason = statusReason(code) if code is not None else Failure(
+                ContainerLost(containerId)
+            )
+            limitation = self._recoverIsolators(containerId, resources)
+            if limitation is not None:
+                if isinstance(reason.value, ContainerLost):
+                    reason.value.limitation = limitation
+                else:
+                    reason = Failure(ContainerTerminated(reason.value, limitation))
+            self._log.info(
+                "Container {containerId} ended while the slave was down: {how}",
+                containerId=containerId, how=describeExit(reason)[1],
+            )
+            ended.append((protocol, reason))
+            work.append(self._sweep(containerId, identity, recovered=True))
+        found = self._cgroupContainers()
+        if runtime is not None:
+            found |= runtime.containers()
+        for containerId in sorted(found - set(containers)):
+            self._log.info("Destroying orphan container {containerId}",
+                           containerId=containerId)
+            identity = runtime.identity(containerId) if runtime is not None else None
+            work.append(self._sweep(containerId, identity))
+        return settle(self._reactor, work, running, ended)
+
+    def _recoverIsolators(self, containerId: str, resources: Resources) -> Limitation | None:
+        """
+        Let every isolator recover a container.
+
+        @return: the first limitation one of them finds it hit.
+        """
+        limitation = None
+        for isolator in self.isolators:
+            try:
+                isolator.recover(containerId, resources)
+                if limitation is None:
+                    limitation = isolator.limitation(containerId)
+            except OSError as e:
+                self._log.warn(
+                    "{isolator}: cannot recover container {containerId}: {why}",
+                    isolator=isolator.name, containerId=containerId, why=str(e),
+                )
+        return limitation
+
+    def _adopt(
+        self,
+        containerId: str,
+        resources: Resources,
+        protocol: IProcessProtocol,
+        identity: ProcessIdentity,
+    ) -> None:
+        container = _Container(containerId, resources)
+        container.recovered = True
+        container.protocol = protocol
+        container.pid = identity.pid
+        container.tracking = self.cgroups.directory(self._tracker, containerId)
+        container.prepared = list(self.isolators)
+        self._containers[containerId] = container
+        self._recoverIsolators(containerId, resources)
+        for isolator in container.prepared:
+            isolator.watch(containerId).addCallbacks(
+                lambda limitation: self._limited(container, limitation),
+                lambda failure: None,
+            )
+        container.exitWatch = ExitWatch(
+            self._reactor, identity, lambda: self._recoveredExited(container)
+        )
+        self._log.info("Recovered container {containerId} (pid {pid})",
+                       containerId=containerId, pid=identity.pid)
+
+    def _recoveredExited(self, container: _Container) -> None:
+        """
+        The C{unshare} of a recovered container has exited: report the
+        status its init recorded, then release the container.
+        """
+        code = self._runtime.status(container.id)
+        if code is not None:
+            reason = statusReason(code)
+        elif container.destroying:
+            reason = Failure(ProcessTerminated(signal=signal.SIGKILL, status=signal.SIGKILL))
+        else:
+            reason = Failure(ContainerLost(
+                container.id, "ended with its exit status unknown (its init was killed)"
+            ))
+        reason = self._ended(container, reason)
+        try:
+            container.protocol.processEnded(reason)
+        finally:
+            self._release(container)
+
+    def _cgroupContainers(self) -> set[str]:
+        """
+        The ids of the containers with a cgroup under the cgroups root.
+        """
+        found: set[str] = set()
+        for controller in self._controllers():
+            if not self.cgroups.has(controller):
+                continue
+            root = self.cgroups.rootDirectory(controller)
+            try:
+                names = os.listdir(root)
+            except FileNotFoundError:
+                continue
+            found.update(n for n in names if os.path.isdir(os.path.join(root, n)))
+        return found
+
+    def _cgroupDirectories(self, containerId: str) -> list[str]:
+        """
+        The cgroups of a container that exist, nested ones first.
+        """
+        found: list[str] = []
+        for controller in self._controllers():
+            if not self.cgroups.has(controller):
+                continue
+            top = self.cgroups.directory(controller, containerId)
+            for directory in sorted((d for d, _, _ in os.walk(top)), reverse=True):
+                if directory not in found:
+                    found.append(directory)
+        return found
+
+    def _sweep(
+        self, containerId: str, identity: ProcessIdentity | None, recovered: bool = False
+    ) -> Deferred[None]:
+        """
+        Destroy what is left of a container nobody looks after: its
+        processes, its cgroups (through its isolators if they C{recovered}
+        it) and its records.
+        """
+        tracking = self.cgroups.directory(self._tracker, containerId)
+        alive = identity is not None and isRunning(identity)
+        if alive:
+            try:
+                self._kill(identity.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        d: Deferred[None] = (
+            killCgroup(self._reactor, tracking, self.cgroups.version, self._kill)
+            if os.path.isdir(tracking) else succeed(None)
+        )
+        if alive:
+            d.addCallback(lambda _: waitUntilGone(
+                self._reactor, lambda: not isRunning(identity),
+                f"process {identity.pid} of container {containerId}",
+            ))
+
+        def release(_: object) -> Deferred[None]:
+            ds = []
+            if recovered:
+                for isolator in reversed(self.isolators):
+                    result = isolator.cleanup(containerId)
+                    if isinstance(result, Deferred):
+                        ds.append(result)
+            ds.append(removeCgroups(self._reactor, self._cgroupDirectories(containerId)))
+            return DeferredList(ds, consumeErrors=True).addCallback(
+                self._raiseFirst, containerId
+            )
+
+        def forget(result: object) -> object:
+            if self._runtime is not None:
+                self._runtime.remove(containerId)
+            return result
+
+        return d.addCallback(release).addBoth(forget)
+
+    @staticmethod
+    def _raiseFirst(results: list, containerId: str) -> None:
+        for ok, result in results:
+            if not ok:
+                result.raiseException()
 
 
 verifyClass(ILauncher, LinuxLauncher)
