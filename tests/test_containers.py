@@ -20,6 +20,8 @@ import sys
 import tempfile
 
 from twisted.internet import defer
+from twisted.internet.error import ProcessDone
+from twisted.internet.protocol import ProcessProtocol
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
@@ -32,7 +34,8 @@ from mesos_tw.slave.containerizer.isolation import LINUX_ISOLATION
 from mesos_tw.slave.containerizer.launchers import makeLauncher, probeHost
 from tests.test_posix_launcher import (
     ENV,
-    Harness,
+    RECOVERED,
+    RealHarness,
     RecordingProtocol,
     makeILauncherTests,
     processGone,
@@ -121,29 +124,23 @@ class CgroupCleanup:
         self.assertEqual(left, [], f"cgroups left behind under {root}")
 
 
-class LinuxHarness(Harness):
+class LinuxHarness(RealHarness):
     """
-    The conformance suite's view of a L{LinuxLauncher} with full isolation.
+    The conformance suite's view of a L{LinuxLauncher} with full isolation,
+    under a cgroups root of its own.
     """
 
-    def __init__(self, testCase: TestCase) -> None:
-        self.root = uniqueRoot()
-        self.launcher = makeLauncher(reactor(), LINUX_ISOLATION, HOST, cgroupsRoot=self.root)
-        # Cleanups run last-in first-out: this runs after the suite has
-        # destroyed its containers, and finds nothing left.
-        testCase.addCleanup(self._check, testCase)
+    isolators = LINUX_ISOLATION
+
+    def __init__(self, testCase: TestCase, checkpoints: bool = True) -> None:
+        self.cgroupsRoot = uniqueRoot()
+        RealHarness.__init__(self, testCase, checkpoints)
 
     @defer.inlineCallbacks
-    def _check(self, testCase: TestCase):
-        yield self.launcher.close()
-        left = yield removeCgroupTree(self.root)
-        testCase.assertEqual(left, [], "cgroups left behind")
-
-    def echo(self, text: str) -> list[str]:
-        return ["/bin/sh", "-c", f"echo {text}; pwd"]
-
-    def printVariable(self, name: str) -> list[str]:
-        return ["/bin/sh", "-c", f'echo "${name}"']
+    def cleanUpMore(self, problems):
+        left = yield removeCgroupTree(self.cgroupsRoot)
+        if left:
+            problems.append(f"cgroups left: {left}")
 
     def stubborn(self) -> list[str]:
         return [
@@ -156,14 +153,35 @@ class LinuxHarness(Harness):
         return os.path.exists(os.path.join(sandbox, "grandchild"))
 
     def gone(self, containerId: str, sandbox: str) -> bool:
+        return not os.path.exists(self.cgroup("freezer", containerId))
+
+    def cgroup(self, controller: str, containerId: str) -> str:
         cgroups = self.launcher.cgroups
-        tracking = cgroups.directory("freezer" if cgroups.version == 1 else "", containerId)
-        return not os.path.exists(tracking)
+        return cgroups.directory(controller if cgroups.version == 1 else "", containerId)
+
+    def leftovers(self, containerId: str) -> list[str]:
+        left = RealHarness.leftovers(self, containerId)
+        for directory in rootDirectories(self.cgroupsRoot):
+            if os.path.exists(os.path.join(directory, containerId)):
+                left.append(f"cgroup {directory}/{containerId}")
+        return left
 
 
 class LinuxLauncherConformanceTests(makeILauncherTests(LinuxHarness), TestCase):
     """
-    L{LinuxLauncher} passes the L{ILauncher} suite.
+    L{LinuxLauncher} with a runtime directory passes the L{ILauncher}
+    suite.
+    """
+
+    skip = SKIP
+
+
+class LinuxLauncherWithoutRecordsConformanceTests(
+    makeILauncherTests(lambda testCase: LinuxHarness(testCase, checkpoints=False)), TestCase
+):
+    """
+    L{LinuxLauncher} without a runtime directory passes the L{ILauncher}
+    suite.
     """
 
     skip = SKIP
@@ -494,3 +512,128 @@ class LinuxLauncherTests(CgroupCleanup, TestCase):
         """
         self.assertRaises(LaunchError, self.launch, ["no-such-program-here"])
         self.assertFalse(os.path.exists(self.cgroup("freezer")))
+
+
+class LinuxRecoveryTests(TestCase):
+    """
+    What recovery keeps of Linux containers: their cgroups and limits, and
+    their memory limitation; and cgroups nobody claims go.
+    """
+
+    skip = SKIP
+
+    def setUp(self) -> defer.Deferred:
+        self.harness = LinuxHarness(self)
+        self.cgroups = self.harness.launcher.cgroups
+        return runningReactor()
+
+    def cgroup(self, controller: str, containerId: str = "c1") -> str:
+        return self.harness.cgroup(controller, containerId)
+
+    def read(self, controller: str, name: str) -> str:
+        with open(os.path.join(self.cgroup(controller), name)) as f:
+            return f.read().strip()
+
+    @defer.inlineCallbacks
+    def crash(self, argv):
+        """
+        Launch C{argv} in container C{c1} with a slave process that dies.
+
+        @return: the sandbox.
+        """
+        sandbox = os.path.abspath(self.mktemp())
+        os.makedirs(sandbox)
+        yield self.harness.crash([("c1", argv(sandbox), sandbox)])
+        return sandbox
+
+    @defer.inlineCallbacks
+    def recover(self):
+        launcher = self.harness.successor()
+        protocol = RecordingProtocol()
+        protocol.ended.addTimeout(30, reactor())
+        found = yield launcher.recover({"c1": (Resources.parse(RECOVERED), protocol)})
+        self.assertEqual(found, {"c1"})
+        return launcher, protocol
+
+    @defer.inlineCallbacks
+    def test_limits(self):
+        """
+        A recovered container keeps its cgroups and limits, and they can be
+        updated; its processes and usage are found.
+        """
+        sandbox = yield self.crash(self.harness.waiter)
+        launcher, protocol = yield self.recover()
+        yield waitUntil(lambda: os.path.exists(os.path.join(sandbox, "ready")), "the waiter")
+        mb64 = str(64 * 1024 * 1024)
+        if self.cgroups.version == 1:
+            self.assertEqual(self.read("cpu", "cpu.shares"), "1024")
+            self.assertEqual(self.read("memory", "memory.limit_in_bytes"), mb64)
+        else:
+            self.assertEqual(self.read("memory", "memory.max"), mb64)
+        self.assertGreaterEqual(len(launcher.pids("c1")), 2)
+        if self.cgroups.version == 1:
+            # It listens for the container's OOM events again.
+            [memory] = [i for i in launcher.isolators if i.name == "cgroups/mem"]
+            self.assertIn("c1", memory._listeners)
+        usage = launcher.usage("c1")
+        self.assertEqual(usage["mem_limit_bytes"], 64 * 1024 * 1024)
+        self.assertGreater(usage["mem_total_bytes"], 0)
+        launcher.update("c1", Resources.parse("cpus:2;mem:128"))
+        if self.cgroups.version == 1:
+            self.assertEqual(self.read("cpu", "cpu.shares"), "2048")
+            self.assertEqual(self.read("memory", "memory.limit_in_bytes"),
+                             str(128 * 1024 * 1024))
+        yield self.harness.finish("c1", sandbox, "exit 0")
+        [reason] = yield protocol.ended
+        self.assertIsInstance(reason.value, ProcessDone)
+        yield waitUntil(lambda: not self.harness.leftovers("c1"), "the release")
+
+    @defer.inlineCallbacks
+    def test_memoryLimitation(self):
+        """
+        A recovered container that runs out of memory is still ended with
+        the memory limitation.
+        """
+        def hog(sandbox: str) -> list[str]:
+            os.mkfifo(os.path.join(sandbox, "order"))
+            return ["/bin/sh", "-c",
+                    f": {self.harness.marker}; read o < order; exec {sys.executable} -c "
+                    "'x = bytearray(256 << 20); x[::4096] = b\"x\" * 65536'"]
+
+        sandbox = yield self.crash(hog)
+        launcher, protocol = yield self.recover()
+        yield self.harness.finish("c1", sandbox, "go")
+        [reason] = yield protocol.ended
+        limitation = limitationOf(reason)
+        self.assertIsNotNone(limitation, describeExit(reason))
+        self.assertEqual(limitation.reason, TaskStatus.REASON_CONTAINER_LIMITATION_MEMORY)
+        self.assertIn("64 MB", limitation.message)
+        self.assertEqual(reason.value.signal, signal.SIGKILL)
+        yield waitUntil(lambda: not self.harness.leftovers("c1"), "the release")
+
+    @defer.inlineCallbacks
+    def test_orphanCgroups(self):
+        """
+        Cgroups under the cgroups root that no record names are removed,
+        nested ones too, and the processes in them killed.
+        """
+        for controller in ("freezer", "memory"):
+            os.makedirs(self.cgroup(controller, "stray"), exist_ok=True)
+        os.makedirs(os.path.join(self.cgroup("freezer", "stray"), "nested"))
+        stray = ProcessWatchProtocol()
+        process = reactor().spawnProcess(stray, "sleep", ["sleep", "300"], env=ENV)
+        self.addCleanup(lambda: stray.ended.called or process.signalProcess("KILL"))
+        with open(os.path.join(self.cgroup("freezer", "stray"), "cgroup.procs"), "w") as f:
+            f.write(str(process.pid))
+        yield self.harness.successor().recover({})
+        self.assertFalse(os.path.exists(self.cgroup("freezer", "stray")))
+        self.assertFalse(os.path.exists(self.cgroup("memory", "stray")))
+        yield stray.ended.addTimeout(10, reactor())
+
+
+class ProcessWatchProtocol(ProcessProtocol):
+    def __init__(self) -> None:
+        self.ended: defer.Deferred[None] = defer.Deferred()
+
+    def processEnded(self, reason) -> None:
+        self.ended.callback(None)

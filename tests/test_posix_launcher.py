@@ -10,6 +10,9 @@ never sleep.
 
 from __future__ import annotations
 
+import errno
+import itertools
+import json
 import os
 import signal
 import sys
@@ -24,13 +27,17 @@ from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SkipTest, SynchronousTestCase, TestCase
 from zope.interface.verify import verifyObject
 
+import mesos_tw
 from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
 from mesos_tw.protocol.framing import MessageFactory
 from mesos_tw.resources import Resources
-from mesos_tw.slave.containerizer import LaunchError, PosixLauncher, describeExit
+from mesos_tw.slave.containerizer import LaunchError, PosixLauncher, describeExit, isolation, procfs
+from mesos_tw.slave.containerizer.common import ContainerLost
+from mesos_tw.slave.containerizer.launchers import makeLauncher, probeHost
+from mesos_tw.slave.containerizer.runtime import ProcessIdentity, RuntimeDirectory, isRunning
 from mesos_tw.slave.slave import Slave
 from mesos_tw.tasks import isTerminal
 from mesos_tw.testing.fakes import FakeLauncher, FakeProcess
@@ -45,6 +52,8 @@ from tests.test_slave_runtime import (
 )
 
 ENV = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+
+HOST = probeHost()
 
 
 def reactor():
@@ -116,10 +125,15 @@ def processGone(pid: int) -> bool:
 class Harness:
     """
     What the conformance suite needs to know of a launcher: how to build
-    the programs it runs, and whether a container is gone.
+    the programs it runs, whether a container is gone, and how to make a
+    slave process die and another recover its containers.
     """
 
     launcher: ILauncher
+
+    #: Whether the launcher records its containers for recovery (a runtime
+    #: directory), so that they outlive the slave process.
+    checkpoints = True
 
     def echo(self, text: str) -> list[str]:
         """
@@ -161,18 +175,307 @@ class Harness:
         """
         raise NotImplementedError()
 
+    # --- Recovery ---------------------------------------------------------
 
-class PosixHarness(Harness):
-    def __init__(self, testCase: TestCase) -> None:
-        self.launcher = PosixLauncher(reactor())
-        self._pids: dict[str, int] = {}
+    def waiter(self, sandbox: str) -> list[str]:
+        """
+        An argv that runs in C{sandbox} until told how to end by L{finish};
+        once it runs, it creates the file C{ready} there.
+        """
+        raise NotImplementedError()
+
+    def finish(self, containerId: str, sandbox: str, order: str) -> defer.Deferred:
+        """
+        Tell a L{waiter} to end: C{"exit N"} to exit with status C{N},
+        C{"kill N"} to die of signal C{N}.
+
+        @return: a L{Deferred} firing once it has been told.
+        """
+        raise NotImplementedError()
+
+    def crash(self, launches: list[tuple[str, list[str], str]]) -> defer.Deferred:
+        """
+        Launch C{(containerId, argv, sandbox)}s with another launcher on
+        the same records, as a slave process that then dies without
+        closing or destroying anything.
+
+        @return: a L{Deferred} firing once it is dead.
+        """
+        raise NotImplementedError()
+
+    def successor(self) -> ILauncher:
+        """
+        A new launcher on the same records, as in the next slave process;
+        it is closed after the test.
+        """
+        raise NotImplementedError()
+
+    def exited(self, containerId: str) -> bool:
+        """
+        Whether the first process of a container L{crash} launched has
+        ended.
+        """
+        raise NotImplementedError()
+
+    def killOutright(self, containerId: str) -> defer.Deferred:
+        """
+        Kill a container L{crash} launched all at once, init included, so
+        that no exit status is recorded.
+
+        @return: a L{Deferred} firing once it is dead.
+        """
+        raise NotImplementedError()
+
+    def leftovers(self, containerId: str) -> list[str]:
+        """
+        What is left of a container L{crash} launched: processes, records,
+        cgroups.
+        """
+        raise NotImplementedError()
+
+
+def _sh(script: str) -> list[str]:
+    return ["/bin/sh", "-c", script]
+
+
+#: The slave process that dies in L{RealHarness.crash}: it launches
+#: containers with the launcher of its spec, says so, and waits to be
+#: killed.
+CRASH_CHILD = """
+import json, os, sys, traceback
+from twisted.internet import reactor
+from twisted.internet.protocol import ProcessProtocol
+from mesos_tw.resources import Resources
+from mesos_tw.slave.containerizer.launchers import makeLauncher, probeHost
+
+spec = json.loads(sys.argv[1])
+launcher = makeLauncher(
+    reactor, tuple(spec["isolators"]), probeHost(), cgroupsRoot=spec["cgroupsRoot"],
+    runtimeDir=spec["runtimeDir"],
+)
+
+def launch():
+    try:
+        for containerId, argv, sandbox in spec["launches"]:
+            launcher.launch(containerId, argv, spec["environment"], sandbox, None,
+                            Resources.parse(spec["resources"]), ProcessProtocol())
+    except BaseException:
+        traceback.print_exc()
+        os._exit(1)
+    print("launched", flush=True)
+
+reactor.callWhenRunning(launch)
+reactor.run()
+"""
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(mesos_tw.__file__)))
+
+#: The resources of the containers of the recovery tests.
+RECOVERED = "cpus:1;mem:64"
+
+
+class _Child(ProcessProtocol):
+    """
+    The protocol of the slave process that dies.
+    """
+
+    def __init__(self) -> None:
+        self.output = b""
+        self.errors = b""
+        self.launched: defer.Deferred[None] = defer.Deferred()
+        self.ended: defer.Deferred[None] = defer.Deferred()
+
+    def outReceived(self, data: bytes) -> None:
+        self.output += data
+        if b"launched\n" in self.output and not self.launched.called:
+            self.launched.callback(None)
+
+    def errReceived(self, data: bytes) -> None:
+        self.errors += data
+
+    def processEnded(self, reason: Failure) -> None:
+        if not self.launched.called:
+            self.launched.errback(AssertionError(
+                "the slave process ended before launching: " + self.errors.decode()
+            ))
+        self.ended.callback(None)
+
+
+class RealHarness(Harness):
+    """
+    What the real launchers share: their records in a runtime directory,
+    slave processes that really die, and clean-ups that kill whatever a
+    test leaves behind (even a failing one), each test's programs carrying
+    a marker that finds them.
+
+    @ivar isolators: the isolation of the launchers.
+    @ivar cgroupsRoot: their cgroups root.
+    """
+
+    isolators: tuple[str, ...] = isolation.POSIX_ISOLATION
+    cgroupsRoot = "mesos_tw"
+
+    def __init__(self, testCase: TestCase, checkpoints: bool = True) -> None:
+        self.testCase = testCase
+        self.checkpoints = checkpoints
+        self.runtimeDir = os.path.abspath(testCase.mktemp()) if checkpoints else None
+        self.marker = f"mesos-tw-test-{os.getpid()}-{next(_markers)}"
+        self.identities: dict[str, ProcessIdentity] = {}
+        self.launcher = self.makeLauncher()
+        # Cleanups run last-in first-out: this runs after the test's own.
+        testCase.addCleanup(self._cleanUp)
+
+    def makeLauncher(self) -> ILauncher:
+        return makeLauncher(reactor(), self.isolators, HOST, cgroupsRoot=self.cgroupsRoot,
+                            runtimeDir=self.runtimeDir)
+
+    @defer.inlineCallbacks
+    def _cleanUp(self):
+        yield self.launcher.close()
+        problems = []
+        if self.runtimeDir is not None:
+            sweeper = self.makeLauncher()
+            yield sweeper.recover({})
+            yield sweeper.close()
+            left = RuntimeDirectory(self.runtimeDir).containers()
+            if left:
+                problems.append(f"records left: {sorted(left)}")
+        yield self.cleanUpMore(problems)
+        killed = yield killMarked(self.marker)
+        if killed:
+            problems.append(f"processes left: {killed}")
+        self.testCase.assertEqual(problems, [])
+
+    def cleanUpMore(self, problems: list[str]) -> defer.Deferred:
+        """
+        Release and check what else the launcher may have left, adding to
+        C{problems}.
+        """
+        return defer.succeed(None)
 
     def echo(self, text: str) -> list[str]:
-        return ["/bin/sh", "-c", f"echo {text}; pwd"]
+        return _sh(f"echo {text}; pwd")
 
     def printVariable(self, name: str) -> list[str]:
-        return ["/bin/sh", "-c", f'echo "${name}"']
+        return _sh(f'echo "${name}"')
 
+    def waiter(self, sandbox: str) -> list[str]:
+        os.mkfifo(os.path.join(sandbox, "order"))
+        return _sh(
+            f": {self.marker}; echo up > ready; read o < order; "
+            'case "$o" in kill*) kill -"${o#kill }" $$ ;; esac; exit "${o#exit }"'
+        )
+
+    def finish(self, containerId: str, sandbox: str, order: str) -> defer.Deferred:
+        path = os.path.join(sandbox, "order")
+
+        def tell() -> bool:
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as e:
+                if e.errno == errno.ENXIO:
+                    return False
+                raise
+            try:
+                os.write(fd, order.encode() + b"\n")
+            finally:
+                os.close(fd)
+            return True
+
+        return waitUntil(tell, f"{containerId} to read its order")
+
+    @defer.inlineCallbacks
+    def crash(self, launches):
+        spec = {
+            "isolators": list(self.isolators),
+            "cgroupsRoot": self.cgroupsRoot,
+            "runtimeDir": self.runtimeDir,
+            "environment": ENV,
+            "resources": RECOVERED,
+            "launches": launches,
+        }
+        child = _Child()
+        process = reactor().spawnProcess(
+            child, sys.executable, [sys.executable, "-c", CRASH_CHILD, json.dumps(spec)],
+            env=dict(os.environ, PYTHONPATH=_ROOT),
+        )
+
+        def kill() -> defer.Deferred:
+            if not child.ended.called:
+                process.signalProcess("KILL")
+            return child.ended
+
+        self.testCase.addCleanup(kill)
+        yield child.launched.addTimeout(30, reactor())
+        for containerId, _, _ in launches:
+            identity = RuntimeDirectory(self.runtimeDir).identity(containerId)
+            self.testCase.assertIsNotNone(identity, f"no record of {containerId}")
+            self.identities[containerId] = identity
+        yield kill()
+
+    def successor(self) -> ILauncher:
+        launcher = self.makeLauncher()
+        self.testCase.addCleanup(launcher.close)
+        return launcher
+
+    def exited(self, containerId: str) -> bool:
+        return not isRunning(self.identities[containerId])
+
+    @defer.inlineCallbacks
+    def killOutright(self, containerId):
+        identity = self.identities[containerId]
+        # The group of setsid: the posix init and its child, or unshare and
+        # the container's processes.
+        os.killpg(identity.pid, signal.SIGKILL)
+        yield waitUntil(lambda: self.exited(containerId), f"the end of {containerId}")
+        # Should the init have written before dying, the status is missing.
+        os.truncate(os.path.join(self.runtimeDir, containerId, "status"), 0)
+
+    def leftovers(self, containerId: str) -> list[str]:
+        identity = self.identities[containerId]
+        left = [f"process {pid}" for pid in procfs.sessionMembers(identity.pid)
+                if not processGone(pid)]
+        if os.path.exists(os.path.join(self.runtimeDir, containerId)):
+            left.append("its records")
+        return left
+
+
+_markers = itertools.count()
+
+
+@defer.inlineCallbacks
+def killMarked(marker: str, timeout: float = 10.0):
+    """
+    Kill every process whose command line holds C{marker}: the safety net
+    of tests that leave containers running for another launcher.
+
+    @return: the processes killed.
+    """
+
+    def marked() -> list[int]:
+        found = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit() or int(name) == os.getpid():
+                continue
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    if marker.encode() in f.read() and not processGone(int(name)):
+                        found.append(int(name))
+            except OSError:
+                pass
+        return found
+
+    killed = marked()
+    for pid in killed:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    yield waitUntil(lambda: not marked(), f"the end of processes marked {marker}", timeout)
+    return killed
+
+
+class PosixHarness(RealHarness):
     def stubborn(self) -> list[str]:
         return [
             "sh", "-c",
@@ -208,17 +511,42 @@ def _whoamiProgram(process: FakeProcess) -> None:
     process.exit(0)
 
 
+def _waitProgram(process: FakeProcess) -> None:
+    # A shell waiting in `read`: SIGTERM ends it.
+    process.write("up\n", "ready")
+
+    def onSignal(signum: int) -> None:
+        if signum == signal.SIGTERM and process.running:
+            process.kill(signum)
+
+    process.onSignal = onSignal
+
+
 class FakeHarness(Harness):
+    """
+    The conformance suite's view of a L{FakeLauncher}: the previous slave
+    process is a launcher that was L{abandoned <FakeLauncher.abandon>}, and
+    the next one recovers what all the launchers built so far left behind.
+    """
+
     def __init__(self, testCase: TestCase) -> None:
-        self.launcher = FakeLauncher(
+        self.launchers: list[FakeLauncher] = []
+        self.launcher = self.makeLauncher()
+
+    def makeLauncher(self, recoverable=None) -> FakeLauncher:
+        launcher = FakeLauncher(
             reactor(),
             programs={
                 "fake-echo": _echoProgram,
                 "fake-print": _printProgram,
                 "fake-stubborn": _stubbornProgram,
                 "fake-whoami": _whoamiProgram,
+                "fake-wait": _waitProgram,
             },
+            recoverable=recoverable,
         )
+        self.launchers.append(launcher)
+        return launcher
 
     switchingNeedsRoot = False
 
@@ -237,8 +565,56 @@ class FakeHarness(Harness):
     def started(self, sandbox: str) -> bool:
         return os.path.exists(os.path.join(sandbox, "grandchild"))
 
+    def process(self, containerId: str) -> FakeProcess:
+        """
+        The last process launched in a container, by any launcher.
+        """
+        for launcher in reversed(self.launchers):
+            try:
+                return launcher.process(containerId)
+            except KeyError:
+                pass
+        raise KeyError(containerId)
+
     def gone(self, containerId: str, sandbox: str) -> bool:
-        return containerId not in self.launcher.processes
+        return not self.process(containerId).running
+
+    def waiter(self, sandbox: str) -> list[str]:
+        return ["fake-wait"]
+
+    def finish(self, containerId: str, sandbox: str, order: str) -> defer.Deferred:
+        how, number = order.split()
+        process = self.process(containerId)
+        if how == "exit":
+            process.exit(int(number))
+        else:
+            process.kill(int(number))
+        return defer.succeed(None)
+
+    @defer.inlineCallbacks
+    def crash(self, launches):
+        dying = self.makeLauncher()
+        for containerId, argv, sandbox in launches:
+            dying.launch(containerId, argv, ENV, sandbox, None, Resources.parse(RECOVERED),
+                         ProcessProtocol())
+        yield runningReactor()
+        dying.abandon()
+
+    def successor(self) -> FakeLauncher:
+        left: dict[str, FakeProcess] = {}
+        for launcher in self.launchers:
+            left.update(launcher.leftBehind())
+        return self.makeLauncher(recoverable=left)
+
+    def exited(self, containerId: str) -> bool:
+        return not self.process(containerId).running
+
+    def killOutright(self, containerId: str) -> defer.Deferred:
+        self.process(containerId).lose()
+        return defer.succeed(None)
+
+    def leftovers(self, containerId: str) -> list[str]:
+        return ["its process"] if self.process(containerId).running else []
 
 
 def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
@@ -261,11 +637,12 @@ def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
             return defer.gatherResults([self.launcher.destroy(c) for c in self.launched])
 
         def launch(
-            self, argv, containerId: str = "c1", env=ENV, events=None, user=None
+            self, argv, containerId: str = "c1", env=ENV, events=None, user=None,
+            sandbox=None,
         ):
             protocol = RecordingProtocol(events)
             self.launcher.launch(
-                containerId, argv, env, self.sandbox, user,
+                containerId, argv, env, sandbox or self.sandbox, user,
                 Resources.parse("cpus:1"), protocol,
             )
             self.launched.append(containerId)
@@ -426,12 +803,233 @@ def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
             yield self.launcher.destroy("c1")
             yield protocol.ended
 
+        # --- Recovery -------------------------------------------------------
+
+        def needCheckpoints(self) -> None:
+            if not self.harness.checkpoints:
+                raise SkipTest("this launcher has no runtime directory")
+
+        def sandboxFor(self, containerId: str) -> str:
+            sandbox = os.path.abspath(self.mktemp())
+            os.makedirs(sandbox)
+            return sandbox
+
+        @defer.inlineCallbacks
+        def crashWithWaiters(self, containerIds):
+            """
+            Launch a L{Harness.waiter} in each container with a slave
+            process that dies.
+
+            @return: the sandboxes, by container id.
+            """
+            sandboxes = {c: self.sandboxFor(c) for c in containerIds}
+            yield self.harness.crash(
+                [(c, self.harness.waiter(sandboxes[c]), sandboxes[c]) for c in containerIds]
+            )
+            return sandboxes
+
+        def recover(self, launcher, containerIds):
+            """
+            Recover C{containerIds} with C{launcher}, each with a
+            L{RecordingProtocol}.
+
+            @return: a L{Deferred} firing with what C{recover} found and the
+                protocols, by container id.
+            """
+            protocols = {c: RecordingProtocol() for c in containerIds}
+            for protocol in protocols.values():
+                protocol.ended.addTimeout(10, reactor())
+            d = launcher.recover(
+                {c: (Resources.parse(RECOVERED), p) for c, p in protocols.items()}
+            )
+            return d.addCallback(lambda found: (found, protocols))
+
+        @defer.inlineCallbacks
+        def test_recoverRunning(self):
+            """
+            Containers outlive the slave process that launched them: the next
+            launcher finds them running, and their ends come to the new
+            protocols with the exit status their inits recorded.
+            """
+            self.needCheckpoints()
+            orders = {"c0": "exit 0", "c3": "exit 3", "ct": "kill 15"}
+            sandboxes = yield self.crashWithWaiters(orders)
+            self.assertFalse(any(self.harness.exited(c) for c in orders))
+            launcher = self.harness.successor()
+            found, protocols = yield self.recover(launcher, orders)
+            self.assertEqual(found, set(orders))
+            for containerId, order in orders.items():
+                yield self.harness.finish(containerId, sandboxes[containerId], order)
+            reasons = {}
+            for containerId, protocol in protocols.items():
+                [reasons[containerId]] = yield protocol.ended
+                self.assertEqual(protocol.events, ["ended"])
+            self.assertIsInstance(reasons["c0"].value, ProcessDone)
+            self.assertEqual(describeExit(reasons["c3"]), (3 << 8, "exited with status 3"))
+            self.assertEqual(describeExit(reasons["ct"])[1], "terminated by signal SIGTERM")
+            yield waitUntil(lambda: not any(self.harness.leftovers(c) for c in orders),
+                            "nothing left")
+
+        @defer.inlineCallbacks
+        def test_recoverEndedWhileDown(self):
+            """
+            A container that ended while the slave was down is reported with
+            the status it recorded, on a later turn than the one recovery
+            completes on, and nothing of it is left.
+            """
+            self.needCheckpoints()
+            orders = {"c3": "exit 3", "ck": "kill 9"}
+            sandboxes = yield self.crashWithWaiters(orders)
+            for containerId, order in orders.items():
+                yield self.harness.finish(containerId, sandboxes[containerId], order)
+                yield waitUntil(lambda: self.harness.exited(containerId), "the end")
+            found, protocols = yield self.recover(self.harness.successor(), orders)
+            self.assertEqual(found, set())
+            self.assertEqual([p.events for p in protocols.values()], [[], []])
+            [exited] = yield protocols["c3"].ended
+            [killed] = yield protocols["ck"].ended
+            self.assertEqual(describeExit(exited)[1], "exited with status 3")
+            self.assertEqual(describeExit(killed)[1], "terminated by signal SIGKILL")
+            self.assertEqual([self.harness.leftovers(c) for c in orders], [[], []])
+
+        @defer.inlineCallbacks
+        def test_recoverLost(self):
+            """
+            A container whose exit status was not recorded (killed outright
+            while the slave was down), and one never launched, are reported
+            as L{ContainerLost}.
+            """
+            self.needCheckpoints()
+            yield self.crashWithWaiters(["c1"])
+            yield self.harness.killOutright("c1")
+            found, protocols = yield self.recover(self.harness.successor(), ["c1", "never"])
+            self.assertEqual(found, set())
+            for containerId in ("c1", "never"):
+                [reason] = yield protocols[containerId].ended
+                self.assertIsInstance(reason.value, ContainerLost)
+                self.assertIsInstance(reason.value, ProcessTerminated)
+                self.assertEqual(
+                    describeExit(reason),
+                    (None, "ended while the slave was down, with its exit status unknown"),
+                )
+                self.assertIn(containerId, str(reason.value))
+            self.assertEqual(self.harness.leftovers("c1"), [])
+
+        @defer.inlineCallbacks
+        def test_recoverUnknown(self):
+            """
+            Recovering a container that was never launched reports it lost,
+            on a later turn; with no runtime directory, so is every
+            container.
+            """
+            found, protocols = yield self.recover(self.harness.successor(), ["nothing"])
+            self.assertEqual(found, set())
+            self.assertEqual(protocols["nothing"].events, [])
+            [reason] = yield protocols["nothing"].ended
+            self.assertIsInstance(reason.value, ContainerLost)
+
+        def test_recoverOnce(self) -> None:
+            """
+            C{recover} comes once, before any launch.
+            """
+            launcher = self.harness.successor()
+            self.successResultOf(launcher.recover({}))
+            self.assertRaises(RuntimeError, launcher.recover, {})
+            self.launch(self.harness.stubborn())
+            self.assertRaises(RuntimeError, self.launcher.recover, {})
+
+        @defer.inlineCallbacks
+        def test_destroyRecovered(self):
+            """
+            A recovered container has its usage, can be updated and
+            destroyed; destroying it kills it and leaves nothing.
+            """
+            self.needCheckpoints()
+            yield self.crashWithWaiters(["c1"])
+            launcher = self.harness.successor()
+            found, protocols = yield self.recover(launcher, ["c1"])
+            self.assertEqual(found, {"c1"})
+            self.assertEqual(launcher.usage("c1")["cpus_limit"], 1)
+            launcher.update("c1", Resources.parse("cpus:2;mem:64"))
+            self.assertEqual(launcher.usage("c1")["cpus_limit"], 2)
+            yield launcher.destroy("c1").addTimeout(10, reactor())
+            [reason] = yield protocols["c1"].ended
+            self.assertEqual(reason.value.signal, signal.SIGKILL)
+            self.assertEqual(self.harness.leftovers("c1"), [])
+            self.assertIsNone(launcher.usage("c1"))
+
+        @defer.inlineCallbacks
+        def test_signalRecovered(self):
+            """
+            Signals reach a recovered container.
+            """
+            self.needCheckpoints()
+            sandboxes = yield self.crashWithWaiters(["c1"])
+            launcher = self.harness.successor()
+            found, protocols = yield self.recover(launcher, ["c1"])
+            ready = os.path.join(sandboxes["c1"], "ready")
+            yield waitUntil(lambda: os.path.exists(ready), "the waiter")
+            launcher.signal("c1", signal.SIGTERM)
+            [reason] = yield protocols["c1"].ended
+            self.assertEqual(describeExit(reason)[1], "terminated by signal SIGTERM")
+
+        @defer.inlineCallbacks
+        def test_orphan(self):
+            """
+            A container the slave does not claim is destroyed before
+            recovery completes, with everything it held.
+            """
+            self.needCheckpoints()
+            sandboxes = yield self.crashWithWaiters(["orphan", "c2"])
+            launcher = self.harness.successor()
+            found, protocols = yield self.recover(launcher, ["c2"])
+            self.assertEqual(found, {"c2"})
+            self.assertTrue(self.harness.exited("orphan"))
+            yield waitUntil(lambda: not self.harness.leftovers("orphan"), "nothing left")
+            self.assertFalse(self.harness.exited("c2"))
+            yield self.harness.finish("c2", sandboxes["c2"], "exit 0")
+            [reason] = yield protocols["c2"].ended
+            self.assertIsInstance(reason.value, ProcessDone)
+
+        @defer.inlineCallbacks
+        def test_closeKeep(self):
+            """
+            Closing with C{keep} leaves those containers running, and the
+            next launcher recovers them; their old protocols hear nothing
+            more.  The others are destroyed.
+            """
+            self.needCheckpoints()
+            kept, other = self.sandboxFor("kept"), self.sandboxFor("other")
+            keptProtocol = self.launch(self.harness.waiter(kept), "kept", sandbox=kept)
+            otherProtocol = self.launch(self.harness.waiter(other), "other", sandbox=other)
+            yield self.launcher.close(keep=["kept"]).addTimeout(10, reactor())
+            [reason] = yield otherProtocol.ended
+            self.assertEqual(reason.value.signal, signal.SIGKILL)
+            launcher = self.harness.successor()
+            found, protocols = yield self.recover(launcher, ["kept"])
+            self.assertEqual(found, {"kept"})
+            yield self.harness.finish("kept", kept, "exit 0")
+            [reason] = yield protocols["kept"].ended
+            self.assertIsInstance(reason.value, ProcessDone)
+            self.assertEqual(keptProtocol.events, ["connected"])
+            keptProtocol.ended.addErrback(lambda f: f.trap(defer.CancelledError))
+            keptProtocol.ended.cancel()
+
     return ILauncherTests
 
 
 class PosixLauncherConformanceTests(makeILauncherTests(PosixHarness), TestCase):
     """
-    L{PosixLauncher} passes the L{ILauncher} suite.
+    L{PosixLauncher} with a runtime directory passes the L{ILauncher} suite.
+    """
+
+
+class PosixLauncherWithoutRecordsConformanceTests(
+    makeILauncherTests(lambda testCase: PosixHarness(testCase, checkpoints=False)), TestCase
+):
+    """
+    L{PosixLauncher} without a runtime directory passes the L{ILauncher}
+    suite.
     """
 
 
