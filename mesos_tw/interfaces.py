@@ -73,19 +73,27 @@ class ILauncher(Interface):
 
         @param containers: the containers the slave knows from its own
             checkpoints: a mapping of container id to C{(resources,
-            processProtocol)}.
+            processProtocol)}.  C{resources} is what the container may use
+            (as L{usage} reports it); its limits are left as they are until
+            L{update}.
         @return: a L{Deferred} firing with the C{set} of the ids of
-            C{containers} found still running, once every orphan (a
+            C{containers} found still running (their process alive, with
+            the start time and boot recorded), once every orphan (a
             container the launcher finds that is not in C{containers}) has
-            been destroyed with everything it held.  A running container is
-            then like a launched one (L{signal}, L{destroy}, L{update},
-            L{usage}), and its C{processProtocol.processEnded(reason)} is
-            called once when it ends (with its recorded exit status).  For
-            each container that ended, C{processEnded} is called on a later
-            reactor turn with its recorded exit status, or with a
-            L{mesos_tw.slave.containerizer.common.ContainerLost} if there is
-            none (nothing recorded, another boot, no runtime directory),
-            and what it left is cleaned up before the L{Deferred} fires.
+            been destroyed with everything it held, and what the containers
+            that ended left has been released.
+
+            A running container is then like a launched one (L{signal},
+            L{destroy}, L{update}, L{usage}); its
+            C{processProtocol.processEnded(reason)} is called once when it
+            ends, with the exit status its init recorded (C{SIGKILL} if
+            L{destroy} killed it; with the container's limitation, if any).
+
+            For each container that ended, C{processEnded} is called on a
+            later reactor turn with the exit status its init recorded, or
+            a L{mesos_tw.slave.containerizer.common.ContainerLost} if none
+            was (killed outright, no records, no runtime directory).
+        @raise RuntimeError: if called twice, or after a launch.
         """
 
     def close(keep=()):
