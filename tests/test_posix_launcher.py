@@ -1015,6 +1015,20 @@ def makeILauncherTests(makeHarness: Callable[[TestCase], Harness]) -> type:
             keptProtocol.ended.addErrback(lambda f: f.trap(defer.CancelledError))
             keptProtocol.ended.cancel()
 
+        @defer.inlineCallbacks
+        def test_closeKeepWithoutRecords(self):
+            """
+            A launcher without records cannot leave containers for the next:
+            C{close(keep)} destroys them too.
+            """
+            if self.harness.checkpoints:
+                raise SkipTest("this launcher has a runtime directory")
+            protocol = self.launch(self.harness.stubborn())
+            yield waitUntil(lambda: self.harness.started(self.sandbox), "the start")
+            yield self.launcher.close(keep=["c1"]).addTimeout(10, reactor())
+            [reason] = yield protocol.ended
+            self.assertEqual(reason.value.signal, signal.SIGKILL)
+
     return ILauncherTests
 
 
