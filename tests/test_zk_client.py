@@ -306,6 +306,25 @@ def makeIZooKeeperClientTests(makeHarness: Callable[[TestCase], Any]) -> type:
             self.assertEqual((yield self.wait(client.get("/a"))), b"two")
 
         @inlineCallbacks
+        def test_versionedSet(self) -> Any:
+            """
+            C{getVersioned} gives the data's version, which counts its
+            changes; a C{set} with a version applies only at that version,
+            else fails with L{errors.BadVersionError}.
+            """
+            client = yield self.connected()
+            yield self.wait(client.create("/a", b"one"))
+            self.assertEqual((yield self.wait(client.getVersioned("/a"))), (b"one", 0))
+            yield self.wait(client.set("/a", b"two", 0))
+            self.assertEqual((yield self.wait(client.getVersioned("/a"))), (b"two", 1))
+            yield self.assertFails(client.set("/a", b"three", 0), errors.BadVersionError)
+            self.assertEqual((yield self.wait(client.get("/a"))), b"two")
+            yield self.wait(client.set("/a", b"four"))
+            self.assertEqual((yield self.wait(client.getVersioned("/a"))), (b"four", 2))
+            yield self.assertFails(client.getVersioned("/missing"), errors.NoNodeError)
+            yield self.assertFails(client.set("/missing", b"", 3), errors.NoNodeError)
+
+        @inlineCallbacks
         def test_children(self) -> Any:
             """
             C{getChildren} gives the sorted names of a node's children.
@@ -726,7 +745,8 @@ class MapErrorTests(SynchronousTestCase):
             (kz.ConnectionDropped("x"), errors.ConnectionLossError),
             (kz.SessionExpiredError(), errors.SessionExpiredError),
             (kz.ConnectionClosedError("closed"), errors.ClosedError),
-            (kz.BadVersionError(), errors.ZooKeeperError),
+            (kz.BadVersionError(), errors.BadVersionError),
+            (kz.InvalidACLError(), errors.ZooKeeperError),
             (KazooTimeoutError(), errors.ConnectTimeoutError),
         ]:
             mapped = mapError(kazooError)

@@ -51,6 +51,8 @@ class _Node:
     children: set[str] = field(default_factory=set)
     #: Children created so far: the next sequence number.
     cversion: int = 0
+    #: Changes of its data so far.
+    version: int = 0
 
 
 @dataclass
@@ -309,8 +311,20 @@ class FakeZooKeeperServer:
             self._session(client).watches.append(("data", path, watch))
         return node.data
 
-    def _set(self, client: FakeZooKeeper, path: str, value: bytes) -> None:
-        self._node(path).data = value
+    def _getVersioned(
+        self, client: FakeZooKeeper, path: str, watch: Watch | None
+    ) -> tuple[bytes, int]:
+        data = self._get(client, path, watch)
+        return data, self._nodes[path].version
+
+    def _set(self, client: FakeZooKeeper, path: str, value: bytes, version: int = -1) -> None:
+        node = self._node(path)
+        if version != -1 and version != node.version:
+            raise errors.BadVersionError(
+                f"{path!r} is at version {node.version}, not {version}"
+            )
+        node.data = value
+        node.version += 1
         self._fire("data", path, EventType.CHANGED)
 
     def _getChildren(self, client: FakeZooKeeper, path: str, watch: Watch | None) -> list[str]:
@@ -522,13 +536,20 @@ class FakeZooKeeper:
             return fail(e)
         return self._call(lambda: self.server._get(self, path, watch))
 
-    def set(self, path: str, value: bytes) -> Deferred[None]:
+    def getVersioned(self, path: str, watch: Watch | None = None) -> Deferred[tuple[bytes, int]]:
+        try:
+            checkPath(path)
+        except errors.BadArgumentsError as e:
+            return fail(e)
+        return self._call(lambda: self.server._getVersioned(self, path, watch))
+
+    def set(self, path: str, value: bytes, version: int = -1) -> Deferred[None]:
         try:
             checkPath(path)
             _checkValue(value)
         except errors.BadArgumentsError as e:
             return fail(e)
-        return self._call(lambda: self.server._set(self, path, value))
+        return self._call(lambda: self.server._set(self, path, value, version))
 
     def getChildren(self, path: str, watch: Watch | None = None) -> Deferred[list[str]]:
         try:

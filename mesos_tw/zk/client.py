@@ -45,6 +45,7 @@ _ERRORS: list[tuple[type[BaseException], type[errors.ZooKeeperError]]] = [
     (kz.NoNodeError, errors.NoNodeError),
     (kz.NodeExistsError, errors.NodeExistsError),
     (kz.NotEmptyError, errors.NotEmptyError),
+    (kz.BadVersionError, errors.BadVersionError),
     (kz.NoChildrenForEphemeralsError, errors.NoChildrenForEphemeralsError),
     (kz.BadArgumentsError, errors.BadArgumentsError),
     (kz.NoAuthError, errors.NoAuthError),
@@ -492,13 +493,31 @@ class ZooKeeperClient:
             lambda result: result[0]
         )
 
-    def set(self, path: str, value: bytes) -> Deferred[None]:
+    def getVersioned(self, path: str, watch: Watch | None = None) -> Deferred[tuple[bytes, int]]:
+        """
+        The node's data and its version (the number of changes of its data),
+        for a conditional L{set}.
+        """
+        try:
+            checkPath(path)
+        except errors.BadArgumentsError as e:
+            return fail(e)
+        return self._call("get_async", path, watch=self._watch(watch)).addCallback(
+            lambda result: (result[0], result[1].version)
+        )
+
+    def set(self, path: str, value: bytes, version: int = -1) -> Deferred[None]:
+        """
+        Replace the node's data; with a C{version} (from L{getVersioned}),
+        only if the node is still at that version, else fail with
+        L{errors.BadVersionError}.
+        """
         try:
             checkPath(path)
             _checkValue(value)
         except errors.BadArgumentsError as e:
             return fail(e)
-        return self._call("set_async", path, value).addCallback(lambda _: None)
+        return self._call("set_async", path, value, version).addCallback(lambda _: None)
 
     def getChildren(self, path: str, watch: Watch | None = None) -> Deferred[list[str]]:
         try:

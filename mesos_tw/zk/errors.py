@@ -41,6 +41,13 @@ class NoChildrenForEphemeralsError(ZooKeeperError):
     """
 
 
+class BadVersionError(ZooKeeperError):
+    """
+    A conditional C{set} found the node at another version than expected:
+    someone else changed it since it was read.
+    """
+
+
 class BadArgumentsError(ZooKeeperError, ValueError):
     """
     A path or value is invalid: a path must be absolute, without a trailing
