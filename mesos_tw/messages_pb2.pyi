@@ -397,6 +397,42 @@ class ShutdownMessage(_message.Message):
     message: str
     def __init__(self, message: _Optional[str] = ...) -> None: ...
 
+class MasterRedirectMessage(_message.Message):
+    __slots__ = ("leader", "message_type", "message")
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    leader: _mesos_pb2.MasterInfo
+    message_type: str
+    message: str
+    def __init__(self, leader: _Optional[_Union[_mesos_pb2.MasterInfo, _Mapping]] = ..., message_type: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
+
+class Registry(_message.Message):
+    __slots__ = ("master", "slaves", "unreachable")
+    class Slave(_message.Message):
+        __slots__ = ("id", "principal")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+        id: _mesos_pb2.SlaveID
+        principal: str
+        def __init__(self, id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., principal: _Optional[str] = ...) -> None: ...
+    class UnreachableSlave(_message.Message):
+        __slots__ = ("id", "principal", "timestamp")
+        ID_FIELD_NUMBER: _ClassVar[int]
+        PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+        TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+        id: _mesos_pb2.SlaveID
+        principal: str
+        timestamp: _mesos_pb2.TimeInfo
+        def __init__(self, id: _Optional[_Union[_mesos_pb2.SlaveID, _Mapping]] = ..., principal: _Optional[str] = ..., timestamp: _Optional[_Union[_mesos_pb2.TimeInfo, _Mapping]] = ...) -> None: ...
+    MASTER_FIELD_NUMBER: _ClassVar[int]
+    SLAVES_FIELD_NUMBER: _ClassVar[int]
+    UNREACHABLE_FIELD_NUMBER: _ClassVar[int]
+    master: _mesos_pb2.MasterInfo
+    slaves: _containers.RepeatedCompositeFieldContainer[Registry.Slave]
+    unreachable: _containers.RepeatedCompositeFieldContainer[Registry.UnreachableSlave]
+    def __init__(self, master: _Optional[_Union[_mesos_pb2.MasterInfo, _Mapping]] = ..., slaves: _Optional[_Iterable[_Union[Registry.Slave, _Mapping]]] = ..., unreachable: _Optional[_Iterable[_Union[Registry.UnreachableSlave, _Mapping]]] = ...) -> None: ...
+
 class RegisterExecutorMessage(_message.Message):
     __slots__ = ("framework_id", "executor_id", "secret")
     FRAMEWORK_ID_FIELD_NUMBER: _ClassVar[int]
