@@ -612,10 +612,11 @@ class LinuxRecoveryTests(TestCase):
         yield waitUntil(lambda: not self.harness.leftovers("c1"), "the release")
 
     @defer.inlineCallbacks
-    def test_orphanCgroups(self):
+    def test_unrecordedCgroupsLeft(self):
         """
-        Cgroups under the cgroups root that no record names are removed,
-        nested ones too, and the processes in them killed.
+        Cgroups under the cgroups root that no record names belong to
+        another slave sharing the root: recovery leaves them and their
+        processes alone.
         """
         for controller in ("freezer", "memory"):
             os.makedirs(self.cgroup(controller, "stray"), exist_ok=True)
@@ -626,9 +627,17 @@ class LinuxRecoveryTests(TestCase):
         with open(os.path.join(self.cgroup("freezer", "stray"), "cgroup.procs"), "w") as f:
             f.write(str(process.pid))
         yield self.harness.successor().recover({})
-        self.assertFalse(os.path.exists(self.cgroup("freezer", "stray")))
-        self.assertFalse(os.path.exists(self.cgroup("memory", "stray")))
+        self.assertTrue(os.path.exists(os.path.join(self.cgroup("freezer", "stray"), "nested")))
+        self.assertTrue(os.path.exists(self.cgroup("memory", "stray")))
+        self.assertFalse(stray.ended.called)
+        process.signalProcess("KILL")
         yield stray.ended.addTimeout(10, reactor())
+        for directory in (
+            os.path.join(self.cgroup("freezer", "stray"), "nested"),
+            self.cgroup("freezer", "stray"),
+            self.cgroup("memory", "stray"),
+        ):
+            os.rmdir(directory)
 
 
 class ProcessWatchProtocol(ProcessProtocol):

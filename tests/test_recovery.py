@@ -635,18 +635,19 @@ class LinuxRecoveryUnitTests(SynchronousTestCase):
 
     def test_orphans(self) -> None:
         """
-        Containers nobody claims are destroyed: those recorded, and those
-        with only cgroups under the cgroups root (nested cgroups
-        included); their isolators were never told of them.
+        Containers nobody claims are destroyed: those recorded, with their
+        cgroups (nested ones included); their isolators were never told of
+        them.  Cgroups under the root that no record names are another
+        slave's (slaves may share a cgroups root): they are left alone.
         """
-        self.leave("recorded", self.dead(), cgroups=False)
-        os.makedirs(os.path.join(self.tracking("stray"), "nested"))
-        os.makedirs(self.memory("stray"), exist_ok=True)
-        os.makedirs(self.memory("memory-only"))
+        self.leave("recorded", self.dead())
+        os.makedirs(os.path.join(self.tracking("recorded"), "nested"))
+        os.makedirs(self.tracking("other"))
+        os.makedirs(self.memory("other"), exist_ok=True)
         self.successResultOf(self.launcher.recover({}))
         self.assertEqual(self.runtime.containers(), set())
-        self.assertEqual(os.listdir(self.cgroups.rootDirectory(self.tracker)), [])
-        self.assertEqual(os.listdir(self.cgroups.rootDirectory("memory")), [])
+        self.assertEqual(os.listdir(self.cgroups.rootDirectory(self.tracker)), ["other"])
+        self.assertEqual(os.listdir(self.cgroups.rootDirectory("memory")), ["other"])
         self.assertEqual(self.isolator.calls, [])
 
     def test_running(self) -> None:

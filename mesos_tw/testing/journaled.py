@@ -164,7 +164,7 @@ class JournaledScheduler(Scheduler):
             while (
                 len(self.journal.launched) < self.options["tasks"]
                 and len(self.journal.open()) < self.options["concurrency"]
-                and need in free
+                and free.contains(need)
             ):
                 free = free - need
                 tasks.append(self.task(offer, need))

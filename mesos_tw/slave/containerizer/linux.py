@@ -712,7 +712,8 @@ class LinuxLauncher:
         those of C{containers} still running (their isolators find their
         cgroups again), report the end of those that ended and release what
         they held, and destroy every other container recorded in the
-        runtime directory or with a cgroup under the cgroups root.
+        runtime directory (without one: with a cgroup under the cgroups
+        root).
 
         @raise RuntimeError: if called twice, or after a launch.
         """
@@ -746,9 +747,10 @@ class LinuxLauncher:
             )
             ended.append((protocol, reason))
             work.append(self._sweep(containerId, identity, recovered=True))
-        found = self._cgroupContainers()
-        if runtime is not None:
-            found |= runtime.containers()
+        # With records, an orphan is a container recorded here (its record
+        # is made before it starts): other slaves' containers under a
+        # shared cgroups root are not ours to destroy.
+        found = runtime.containers() if runtime is not None else self._cgroupContainers()
         for containerId in sorted(found - set(containers)):
             self._log.info("Destroying orphan container {containerId}",
                            containerId=containerId)
