@@ -36,11 +36,12 @@ from mesos_tw.master.records import (
     TaskRecord,
     UnreachableSlave,
 )
-from mesos_tw.master.slaves import (
-    SlaveLifecycle,
+from mesos_tw.master.reports import (
+    SlaveReports,
     executorResources,
     shutdownFrameworkMessage,
 )
+from mesos_tw.master.slaves import SlaveLifecycle
 from mesos_tw.master.offers import OfferHandling
 from mesos_tw.master.taskupdates import TaskMessages
 from mesos_tw.master.validation import ValidationError, validateRole
@@ -60,7 +61,7 @@ _PARTITION_AWARE = FrameworkInfo.Capability.PARTITION_AWARE
 _MASTER = TaskStatus.SOURCE_MASTER
 
 
-class Master(SlaveLifecycle, TaskMessages, OfferHandling):
+class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
     """
     Registers slaves and frameworks, offers resources, relays tasks.
 

@@ -20,7 +20,7 @@ from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import IAllocator
 from mesos_tw.master import constants, reconciliation
 from mesos_tw.master.records import Framework, Slave, TaskRecord, UnreachableSlave
-from mesos_tw.master.slaves import shutdownFrameworkMessage
+from mesos_tw.master.reports import shutdownFrameworkMessage
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, TaskStatus
 from mesos_tw.messages_pb2 import MessageRefused
 from mesos_tw.protocol.dispatch import Refused
