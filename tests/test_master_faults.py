@@ -965,6 +965,23 @@ class FrameworkFailoverTests(FaultTestCase):
         self.assertEqual(old.received(), [])
         self.assertConsistent()
 
+    def test_removedKeepsEndedTasks(self) -> None:
+        """
+        A task that ended before its framework was removed keeps its end,
+        even if the framework never acknowledged it.
+        """
+        framework, frameworkId, slave, slaveId = self.launchedOn(
+            frameworkInfo(failover_timeout=60)
+        )
+        slave.send(slaveUpdate(frameworkId, slaveId, "t1", FINISHED))
+        framework.lose()
+        self.clock.advance(60)
+        [completed] = self.master.completedFrameworks
+        [task] = completed.completedTasks
+        self.assertEqual(task.task.state, FINISHED)
+        self.assertEqual([s.state for s in task.task.statuses][-1], FINISHED)
+        self.assertConsistent()
+
     def test_removedAfterTimeout(self) -> None:
         """
         A framework not back within its failover timeout is removed: its

@@ -50,7 +50,7 @@ from mesos_tw.messages_pb2 import MessageRefused
 from mesos_tw.protocol.dispatch import Dispatcher, Refused
 from mesos_tw.protocol.framing import MessageProtocol
 from mesos_tw.resources import Resources
-from mesos_tw.tasks import taskStatus
+from mesos_tw.tasks import isTerminal, taskStatus
 
 __all__ = ["Master", "Slave"]
 
@@ -317,6 +317,10 @@ class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
             for key in [k for k in holder.pendingKills if k[0] == framework.id]:
                 del holder.pendingKills[key]
         for record in list(framework.tasks.values()):
+            if isTerminal(record.task.state):
+                # Ended; only its acknowledgement was missing.
+                self._completeTask(framework, record)
+                continue
             self._setState(
                 framework,
                 record,
