@@ -37,3 +37,15 @@ REVOCATION_GRACE_PERIOD = 30.0
 #: Slaves removed for not answering that are remembered (for reconciliation
 #: and to let them come back), oldest forgotten first.
 MAX_UNREACHABLE_SLAVES = 10000
+
+#: Seconds the slaves of the registry have to re-register with a new
+#: leader before they are marked unreachable (Mesos's
+#: --agent_reregister_timeout, 10 minutes).
+SLAVE_REREGISTER_TIMEOUT = 600.0
+
+#: Seconds a ZooKeeper session survives without a connection (Mesos's
+#: --zk_session_timeout).
+ZOOKEEPER_SESSION_TIMEOUT = 10.0
+
+#: The node under the --zk path that holds the registry.
+REGISTRY_NODE = "registry"

@@ -42,7 +42,9 @@ from mesos_tw.master.reports import (
     shutdownFrameworkMessage,
 )
 from mesos_tw.master.slaves import SlaveLifecycle
+from mesos_tw.master.failover import Failover
 from mesos_tw.master.offers import OfferHandling
+from mesos_tw.master.registrar import Registrar
 from mesos_tw.master.taskupdates import TaskMessages
 from mesos_tw.master.validation import ValidationError, validateRole
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, MasterInfo, TaskStatus
@@ -61,7 +63,7 @@ _PARTITION_AWARE = FrameworkInfo.Capability.PARTITION_AWARE
 _MASTER = TaskStatus.SOURCE_MASTER
 
 
-class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
+class Master(SlaveLifecycle, SlaveReports, Failover, TaskMessages, OfferHandling):
     """
     Registers slaves and frameworks, offers resources, relays tasks.
 
@@ -69,7 +71,10 @@ class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
     @ivar unreachableSlaves: slaves removed for not answering, by id.
     @ivar recoveringSlaves: ids of slaves known from a registry that have
         not re-registered yet; reconciliation does not answer for their
-        tasks. Empty until the master has a registry.
+        tasks. Empty until the master has recovered from a registry.
+    @ivar registrar: the L{Registrar} of the registry in ZooKeeper, or
+        L{None} for a lone master (without a registry, any slave may
+        re-register).
     @ivar frameworks: registered frameworks by id.
     @ivar offers: outstanding offers by id.
     """
@@ -86,8 +91,28 @@ class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
         allocationInterval: float = constants.ALLOCATION_INTERVAL,
         offerTimeout: float | None = None,
         revocationGracePeriod: float = constants.REVOCATION_GRACE_PERIOD,
+        registrar: Registrar | None = None,
+        slaveReregisterTimeout: float = constants.SLAVE_REREGISTER_TIMEOUT,
     ) -> None:
+        """
+        @param registrar: the registrar of the registry; with one, slaves are
+            admitted and removed through it, and only admitted ones may
+            re-register. Call L{recover} with the registry it recovered
+            before L{start}.
+        @param slaveReregisterTimeout: how long, after L{recover}, the slaves
+            of the registry have to re-register before they are marked
+            unreachable.
+        """
         self.info = info
+        self.registrar = registrar
+        self._slaveReregisterTimeout = slaveReregisterTimeout
+        # Slaves expected back after a failover: their principal by id.
+        self._recoveredSlaves: dict[str, str] = {}
+        self._recoveryTimer: IDelayedCall | None = None
+        # Connections whose slave the registry is admitting, with its id.
+        self._admitting: dict[MessageProtocol, str] = {}
+        # Slaves the registry is removing.
+        self._removing: set[str] = set()
         self._clock = clock
         self._pingTimeout = pingTimeout
         self._maxPingTimeouts = maxPingTimeouts
@@ -160,6 +185,7 @@ class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
             self._allocation.stop()
         if self._pendingAllocation is not None and self._pendingAllocation.active():
             self._pendingAllocation.cancel()
+        self._cancelRecovery()
         for slave in self.slaves.values():
             if slave.observer is not None:
                 slave.observer.stop()
@@ -459,6 +485,7 @@ class Master(SlaveLifecycle, SlaveReports, TaskMessages, OfferHandling):
         """
         A peer went away.
         """
+        self._admitting.pop(connection, None)
         slave = self._slaveByConnection.get(connection)
         if slave is not None:
             self.slaveDisconnected(slave)

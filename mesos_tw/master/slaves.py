@@ -28,6 +28,14 @@ from mesos_tw.master import constants
 from mesos_tw.master.observer import SlaveObserver
 from mesos_tw.master.reports import executorResources
 from mesos_tw.interfaces import IAllocator
+from mesos_tw.master.registrar import Registrar
+from mesos_tw.master.registry import (
+    AdmitSlave,
+    MarkSlaveReachable,
+    MarkSlaveUnreachable,
+    Operation,
+    RemoveSlave,
+)
 from mesos_tw.master.records import (
     Framework,
     OfferRecord,
@@ -73,6 +81,10 @@ class SlaveLifecycle:
     _removedFrameworks: set[str]
     _orphanTasks: dict[str, dict[str, TaskRecord]]
     _orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]]
+    registrar: Registrar | None
+    _recoveredSlaves: dict[str, str]
+    _admitting: dict[MessageProtocol, str]
+    _removing: set[str]
 
     # --- Registration --------------------------------------------------------
 
@@ -80,12 +92,16 @@ class SlaveLifecycle:
         self, connection: MessageProtocol, message: msgs.RegisterSlaveMessage
     ) -> None:
         """
-        Admit a new slave and give it a fresh id.
+        Admit a new slave and give it a fresh id, through the registry if
+        there is one.
         """
         known = self._slaveByConnection.get(connection)
         if known is not None:
             # A retried registration that crossed our reply.
             self._sendRegistered(known)
+            return
+        if connection in self._admitting:
+            # A retried registration while the registry admits the slave.
             return
         resources = self._validateSlave(connection, message.slave, message.version)
         if resources is None:
@@ -94,14 +110,28 @@ class SlaveLifecycle:
         while slaveId in self.slaves or slaveId in self.unreachableSlaves:
             # Taken by a slave that re-registered with an id of our range.
             slaveId = f"{self.info.id}-S{next(self._slaveIds)}"
-        slave = self._newSlave(slaveId, message.slave, resources, connection.peer.name)
+        self._admitting[connection] = slaveId
+        self._whenStored(
+            AdmitSlave(slaveId, connection.peer.name),
+            self._admitted, connection, slaveId, message.slave, resources,
+        )
+
+    def _admitted(
+        self, connection: MessageProtocol, slaveId: str, info: Any, resources: Resources
+    ) -> None:
+        """
+        The registry admitted a new slave: add it.
+        """
+        if not self._stillAdmitting(connection, slaveId):
+            return
+        slave = self._newSlave(slaveId, info, resources, connection.peer.name)
         self._attach(slave, connection)
         self.allocator.addSlave(slaveId, resources, {})
         self._log.info(
             "Registered slave {slaveId} at {peer} ({hostname}) with {resources}",
             slaveId=slaveId,
             peer=connection.peer,
-            hostname=message.slave.hostname,
+            hostname=info.hostname,
             resources=str(resources),
         )
         self._sendRegistered(slave)
@@ -115,6 +145,10 @@ class SlaveLifecycle:
         Take back a slave that was registered before, with this master or a
         previous one, and let its report correct what the master knows of
         its tasks and executors.
+
+        With a registry, only slaves it admitted may come back: those it
+        knows as unreachable are admitted again first, and others are told
+        to shut down.
         """
         slaveId = message.slave.id.value
         if not slaveId:
@@ -131,18 +165,69 @@ class SlaveLifecycle:
                 # connection never broke, so our view is up to date.
                 self._sendReregistered(current)
             return
+        if connection in self._admitting:
+            return
+        if slaveId in self._removing:
+            self._log.info(
+                "Slave {slaveId} re-registers while the registry removes it; it "
+                "will retry",
+                slaveId=slaveId,
+            )
+            return
         resources = self._validateSlave(connection, message.slave, message.version)
         if resources is None:
             return
         slave = self.slaves.get(slaveId)
         gone = self.unreachableSlaves.get(slaveId)
-        owner = slave.principal if slave is not None else gone and gone.principal
+        expected = self._recoveredSlaves.get(slaveId)
+        owner = (
+            slave.principal if slave is not None
+            else gone.principal if gone is not None
+            else expected
+        )
         if owner and owner != connection.peer.name:
             self._refuseSlave(
                 connection,
                 f"slave {slaveId} belongs to {owner!r}, not {connection.peer.name!r}",
             )
             return
+        if self.registrar is not None and slave is None and expected is None:
+            if gone is None:
+                self._refuseSlave(
+                    connection,
+                    f"slave {slaveId} is not admitted in the registry (it was never "
+                    f"registered with this cluster, or was forgotten); it must "
+                    f"register as a new slave",
+                )
+                return
+            self._log.info(
+                "Re-admitting slave {slaveId}, removed as unreachable at {time}, "
+                "through the registry",
+                slaveId=slaveId,
+                time=gone.time,
+            )
+            self._admitting[connection] = slaveId
+            self._whenStored(
+                MarkSlaveReachable(slaveId, connection.peer.name),
+                self._readmitted, connection, message, resources,
+            )
+            return
+        self._reregister(connection, message, resources)
+
+    def _readmitted(
+        self, connection: MessageProtocol, message: msgs.ReregisterSlaveMessage,
+        resources: Resources,
+    ) -> None:
+        if self._stillAdmitting(connection, message.slave.id.value):
+            self._reregister(connection, message, resources)
+
+    def _reregister(
+        self, connection: MessageProtocol, message: msgs.ReregisterSlaveMessage,
+        resources: Resources,
+    ) -> None:
+        slaveId = message.slave.id.value
+        slave = self.slaves.get(slaveId)
+        gone = self.unreachableSlaves.get(slaveId)
         if slave is None:
             slave = self._newSlave(slaveId, message.slave, resources, connection.peer.name)
             if gone is not None:
@@ -166,6 +251,7 @@ class SlaveLifecycle:
             count=len(message.tasks),
             after=" after its removal" if gone is not None else "",
         )
+        self._slaveRecovered(slaveId)
         self._sendReregistered(slave)
         self._applyReport(slave, message)
         self.allocator.addSlave(slaveId, resources, self._usedOn(slaveId))
@@ -247,7 +333,9 @@ class SlaveLifecycle:
         """
         Forget a slave: its tasks are lost (unreachable, for partition-aware
         frameworks, if it may come back), its offers rescinded, its
-        executors dropped, and every framework is told.
+        executors dropped, and every framework is told. With a registry,
+        it is offered no more at once, and the rest happens once the
+        registry has it removed (so it cannot come back silently).
 
         @param unreachable: whether the slave stopped answering, rather than
             leaving cleanly: it is then remembered, and may come back.
@@ -257,10 +345,27 @@ class SlaveLifecycle:
         self._detach(slave)
         if connection is not None:
             connection.transport.loseConnection()
+        if self.slaves.get(slave.id) is not slave or slave.id in self._removing:
+            return
+        for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
+            self._removeOffer(offer, rescind=True, recover=False)
+        now = self._clock.seconds()
+        operation: Operation = (
+            MarkSlaveUnreachable(slave.id, slave.principal, now)
+            if unreachable
+            else RemoveSlave(slave.id)
+        )
+        self._removing.add(slave.id)
+        self._whenStored(operation, self._removed, slave, why, unreachable, now)
+
+    def _removed(self, slave: Slave, why: str, unreachable: bool, now: float) -> None:
+        """
+        The registry has a slave removed: forget it.
+        """
+        self._removing.discard(slave.id)
         if self.slaves.get(slave.id) is not slave:
             return
         del self.slaves[slave.id]
-        now = self._clock.seconds()
         for offer in [o for o in self.offers.values() if o.slaveId == slave.id]:
             self._removeOffer(offer, rescind=True, recover=False)
         for framework in list(self.frameworks.values()):
@@ -287,15 +392,38 @@ class SlaveLifecycle:
             executors.pop(slave.id, None)
         self.allocator.removeSlave(slave.id)
         if unreachable:
-            self.unreachableSlaves[slave.id] = UnreachableSlave(
-                slave.id, slave.principal, now, dict(slave.pendingKills)
+            self._rememberUnreachable(
+                UnreachableSlave(slave.id, slave.principal, now, dict(slave.pendingKills))
             )
-            for old in list(self.unreachableSlaves)[: -constants.MAX_UNREACHABLE_SLAVES]:
-                del self.unreachableSlaves[old]
-        lost = msgs.LostSlaveMessage(slave_id=SlaveID(value=slave.id))
+        self._sendSlaveLost(slave.id)
+
+    def _rememberUnreachable(self, gone: UnreachableSlave) -> None:
+        self.unreachableSlaves.pop(gone.id, None)
+        self.unreachableSlaves[gone.id] = gone
+        for old in list(self.unreachableSlaves)[: -constants.MAX_UNREACHABLE_SLAVES]:
+            del self.unreachableSlaves[old]
+
+    def _sendSlaveLost(self, slaveId: str) -> None:
+        lost = msgs.LostSlaveMessage(slave_id=SlaveID(value=slaveId))
         for framework in self.frameworks.values():
             if framework.connected:
                 framework.connection.send(lost)
+
+    def _stillAdmitting(self, connection: MessageProtocol, slaveId: str) -> bool:
+        """
+        Whether C{connection} still waits for the registry to admit
+        C{slaveId} (it may have closed meanwhile: the slave retries on
+        another).
+        """
+        if self._admitting.get(connection) == slaveId:
+            del self._admitting[connection]
+            return True
+        self._log.info(
+            "The registry admitted slave {slaveId}, but its connection closed "
+            "meanwhile; it will retry",
+            slaveId=slaveId,
+        )
+        return False
 
     # --- Helpers -------------------------------------------------------------
 
