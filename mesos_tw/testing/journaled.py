@@ -218,6 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{e}\n{options}", file=sys.stderr)
         return 2
     journal = readJournal(options["journal"])
+    if journal.done:
+        # An earlier incarnation saw every task end and tore the framework down.
+        return 0
     done: Deferred[int] = Deferred()
     scheduler = JournaledScheduler(options, journal, done)
     info = FrameworkInfo(
