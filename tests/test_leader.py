@@ -414,6 +414,18 @@ class ElectionTests(ZooKeeperTestCase):
         self.assertNoResult(first.ended)
         self.assertNoResult(second.ended)
 
+    def test_onLeader(self) -> None:
+        """
+        C{onLeader} is called with each leader detected, before C{elected}
+        fires.
+        """
+        seen: list[object] = []
+        first = Election(self.contender(1), self.detector(), masterInfo(1), seen.append)
+        first.elected.addCallback(lambda _: seen.append("elected"))
+        first.start()
+        self.flush()
+        self.assertEqual(seen, [masterInfo(1), "elected"])
+
     def test_nextElected(self) -> None:
         """
         When the leader goes, the next master is elected.

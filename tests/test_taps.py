@@ -38,7 +38,8 @@ class MasterOptionsTests(SynchronousTestCase):
         text = str(masterTap.Options())
         for flag in ["--ip", "--port", "--tls-dir", "--work-dir", "--hostname",
                      "--slave-ping-timeout", "--max-slave-ping-timeouts",
-                     "--max-frame-size"]:
+                     "--max-frame-size", "--zk", "--zk-credentials",
+                     "--zk-session-timeout", "--slave-reregister-timeout"]:
             self.assertIn(flag, text)
 
     def test_tlsDirRequired(self) -> None:
@@ -80,6 +81,65 @@ class MasterOptionsTests(SynchronousTestCase):
             usage.UsageError, self.parse, "--tls-dir", self.certs.master,
             "--slave-ping-timeout", "0",
         )
+
+    def test_zk(self) -> None:
+        """
+        --zk takes a zk:// URL, with credentials from --zk-credentials; a bad
+        URL or credentials without --zk are usage errors.
+        """
+        secret = self.mktemp()
+        with open(secret, "w") as f:
+            f.write("mesos:s3cret\n")
+        options = self.parse(
+            "--tls-dir", self.certs.master, "--zk", "zk://127.0.0.1:2181,127.0.0.1:2182/mesos",
+            "--zk-credentials", secret, "--zk-session-timeout", "4",
+            "--slave-reregister-timeout", "5",
+        )
+        url = options["zkURL"]
+        self.assertEqual((url.hosts, url.path), ("127.0.0.1:2181,127.0.0.1:2182", "/mesos"))
+        self.assertEqual(url.credentials.username, "mesos")
+        self.assertEqual((options["zk-session-timeout"], options["slave-reregister-timeout"]),
+                         (4.0, 5.0))
+        e = self.assertRaises(
+            usage.UsageError, self.parse, "--tls-dir", self.certs.master, "--zk", "zk://"
+        )
+        self.assertIn("--zk", str(e))
+        e = self.assertRaises(
+            usage.UsageError, self.parse, "--tls-dir", self.certs.master,
+            "--zk-credentials", secret,
+        )
+        self.assertIn("needs --zk", str(e))
+        self.assertIsNone(self.parse("--tls-dir", self.certs.master)["zkURL"])
+
+    def test_zkService(self) -> None:
+        """
+        With --zk, the master does not serve when it starts: it contends (on
+        the client makeService is given) and keeps its registry under the
+        --zk path.
+        """
+        from twisted.internet.task import Clock
+
+        from mesos_tw.testing.zookeeper import FakeZooKeeperServer
+
+        reactor = MemoryReactorClock()
+        server = FakeZooKeeperServer(Clock())
+        options = self.parse(
+            "--tls-dir", self.certs.master, "--port", "5099",
+            "--zk", "zk://127.0.0.1:2181/mesos", "--slave-reregister-timeout", "7",
+        )
+        exits: list[str] = []
+        service = masterTap.makeService(
+            options, reactor, exit=exits.append,
+            zooKeeperClient=lambda url, timeout: server.client(timeout),
+        )
+        service.privilegedStartService()
+        service.startService()
+        self.addCleanup(service.stopService)
+        master = service.master
+        self.assertEqual(master.registrar.store.path, "/mesos/registry")
+        self.assertEqual(master._slaveReregisterTimeout, 7.0)
+        leadership = service.getServiceNamed("master").leadership
+        self.assertFalse(leadership.serving)
 
     def test_service(self) -> None:
         """

@@ -6,6 +6,8 @@ follow the detected leader, and learn when it must exit.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from twisted.internet.defer import Deferred
 from twisted.logger import Logger
 from twisted.python.failure import Failure
@@ -32,11 +34,20 @@ class Election:
     @ivar leader: the leader last detected (a C{MasterInfo}) or L{None}.
     """
 
-    def __init__(self, contender: IContender, detector: IDetector, info: MasterInfo) -> None:
+    def __init__(
+        self,
+        contender: IContender,
+        detector: IDetector,
+        info: MasterInfo,
+        onLeader: Callable[[MasterInfo | None], object] = lambda leader: None,
+    ) -> None:
         """
         @param info: this master's C{MasterInfo}; a detected leader with its
             C{id} is this master.
+        @param onLeader: called with each leader detected (L{None}: none),
+            before L{elected} fires for this master.
         """
+        self._onLeader = onLeader
         self.contender = contender
         self.detector = detector
         self.info = info
@@ -72,6 +83,7 @@ class Election:
         if self.ended.called:
             return
         self.leader = leader
+        self._onLeader(leader)
         wasLeader = self.isLeader
         self.isLeader = leader is not None and leader.id == self.info.id
         if self.isLeader and not wasLeader:

@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from google.protobuf import json_format
 from twisted.logger import Logger
 from twisted.web.resource import Resource
 from twisted.web.server import Request
 
 from mesos_tw.master.master import Master
 from mesos_tw.master.records import Framework, Slave, TaskRecord
+from mesos_tw.master.standby import Leadership
 from mesos_tw.master.validation import ValidationError, validateRole
 from mesos_tw.protocol.tls import Peer, peerFromTransport
+from mesos_tw.mesos_pb2 import MasterInfo
 from mesos_tw.resources import Resources
 from mesos_tw.tasks import stateName
 
@@ -167,19 +170,25 @@ def parseWeights(body: bytes) -> dict[str, float]:
     return weights
 
 
-def stateJSON(master: Master) -> dict[str, Any]:
+def stateJSON(master: Master, leadership: Leadership | None = None) -> dict[str, Any]:
     """
     The master's state, in the shape of Mesos's C{/master/state}, with
     the slaves removed for not answering (which may come back) under
-    C{unreachable_slaves}.
+    C{unreachable_slaves}, and those expected back after a failover under
+    C{recovering_slaves}.
     """
     slaves = [slaveJSON(s) for s in master.slaves.values()]
+    leader = master.info if leadership is None else leadership.leader
     return {
         "id": master.info.id,
         "pid": master.info.pid,
         "hostname": master.info.hostname,
         "version": master.info.version,
         "start_time": master.startTime,
+        "elected_time": master.startTime if leadership is None else leadership.electedTime,
+        "leader": leader.pid if leader is not None else None,
+        "leader_info": leaderJSON(leader),
+        "recovering_slaves": sorted(master.recoveringSlaves),
         "activated_slaves": sum(1 for s in slaves if s["active"]),
         "deactivated_slaves": sum(1 for s in slaves if not s["active"]),
         "slaves": slaves,
@@ -193,6 +202,68 @@ def stateJSON(master: Master) -> dict[str, Any]:
         ],
         "roles": rolesJSON(master),
     }
+
+
+def leaderJSON(leader: MasterInfo | None) -> dict[str, Any] | None:
+    """
+    A leader's C{MasterInfo} as Mesos's C{leader_info}.
+    """
+    if leader is None:
+        return None
+    return json_format.MessageToDict(leader, preserving_proto_field_name=True)
+
+
+def leaderURL(leader: MasterInfo, path: bytes) -> bytes:
+    """
+    The URL of C{path} on C{leader}.
+    """
+    host = leader.address.ip or leader.hostname
+    return f"https://{host}:{leader.port}".encode() + path
+
+
+class _NotLeader(Resource):
+    """
+    What a master that does not serve answers on C{/state} and the like:
+    307 to the same path on the leader, or 503 if no leader is known (as
+    Mesos's non-leading masters do).
+    """
+
+    isLeaf = True
+
+    def __init__(self, leadership: Leadership) -> None:
+        super().__init__()
+        self._leadership = leadership
+
+    def render(self, request: Request) -> bytes:
+        request.setHeader(b"content-type", b"application/json")
+        leader = self._leadership.leaderElsewhere
+        if leader is None:
+            request.setResponseCode(503)
+            why = "not serving yet" if self._leadership.elected else "no leader elected"
+            return json.dumps({"error": f"This master does not lead: {why}"}).encode() + b"\n"
+        request.setResponseCode(307)
+        request.setHeader(b"location", leaderURL(leader, request.uri))
+        return json.dumps({"leader": leader.pid}).encode() + b"\n"
+
+
+class _LeaderOnly(Resource):
+    """
+    The root of a master that may not lead: C{/health} always answers;
+    everything else only while the master serves.
+    """
+
+    def __init__(self, root: Resource, leadership: Leadership) -> None:
+        super().__init__()
+        self._root = root
+        self._leadership = leadership
+
+    def getChildWithDefault(self, path: bytes, request: Request) -> Resource:
+        if self._leadership.serving or request.path in (b"/health", b"/master/health"):
+            return self._root.getChildWithDefault(path, request)
+        return _NotLeader(self._leadership)
+
+    def render(self, request: Request) -> bytes:
+        return self._root.render(request)
 
 
 class _JSON(Resource):
@@ -263,7 +334,9 @@ class _Weights(_JSON):
 
 
 def makeRoot(
-    master: Master, authorize: Callable[[Request], str | None] = operatorOnly
+    master: Master,
+    authorize: Callable[[Request], str | None] = operatorOnly,
+    leadership: Leadership | None = None,
 ) -> Resource:
     """
     The resource tree: C{/state}, C{/roles}, C{/weights} and C{/health},
@@ -271,9 +344,12 @@ def makeRoot(
 
     @param authorize: says why a request that changes something is refused,
         or L{None} to allow it.
+    @param leadership: what the master knows of the election, if it may not
+        lead: while it does not serve, everything but C{/health} redirects
+        to the leader.
     """
     root = Resource()
-    state = _JSON(master, stateJSON)
+    state = _JSON(master, lambda m: stateJSON(m, leadership))
     health = _JSON(master, lambda m: {"healthy": True})
     roles = _JSON(master, lambda m: {"roles": rolesJSON(m)})
     weights = _Weights(master, authorize)
@@ -284,4 +360,6 @@ def makeRoot(
         parent.putChild(b"roles", roles)
         parent.putChild(b"weights", weights)
     root.putChild(b"master", sub)
+    if leadership is not None:
+        return _LeaderOnly(root, leadership)
     return root

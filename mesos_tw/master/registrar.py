@@ -132,6 +132,8 @@ class Registrar:
     @ivar registry: the registry as last stored (L{None} before
         L{recover}).
     @ivar failure: why the registrar failed, or L{None}.
+    @ivar onFailure: called once, with the failure, when the registrar
+        fails.
     """
 
     def __init__(
@@ -147,7 +149,7 @@ class Registrar:
         self.store = store
         self.registry: Registry | None = None
         self.failure: Failure | None = None
-        self._onFailure = onFailure
+        self.onFailure = onFailure
         self._version: int | None = None
         self._pending: list[tuple[Operation, Deferred[bool]]] = []
         self._writing = False
@@ -240,5 +242,5 @@ class Registrar:
             pending, self._pending = self._pending, []
             for _, d in pending:
                 d.errback(RegistrarFailed(failure.getErrorMessage()))
-            self._onFailure(failure)
+            self.onFailure(failure)
         return failure

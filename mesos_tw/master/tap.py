@@ -8,8 +8,9 @@ from __future__ import annotations
 import socket
 import struct
 import uuid
+from typing import Callable
 
-from twisted.application.service import IService, MultiService, Service
+from twisted.application.service import IService, MultiService
 from twisted.python import usage
 from twisted.web.server import Site
 
@@ -26,13 +27,21 @@ from mesos_tw.master.allocator.options import (
     parseWeights,
 )
 from mesos_tw.master.http import makeRoot
+from mesos_tw.interfaces import IZooKeeperClient
 from mesos_tw.master.master import Master
+from mesos_tw.master.registrar import Registrar, ZooKeeperStore
+from mesos_tw.master.service import MasterService, ZooKeeperLeadership, exitProcess
+from mesos_tw.master.standby import Leadership, StandbyGate
 from mesos_tw.mesos_pb2 import Address, MasterInfo
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.sniff import SniffingFactory
 from mesos_tw.protocol.tls import Credentials, TLSConfigurationError, serverEndpoint
 from mesos_tw.util import positive, port
+from mesos_tw.zk.client import ZooKeeperClient
+from mesos_tw.zk.paths import joinPath
+from mesos_tw.zk.url import Credentials as ZooKeeperCredentials
+from mesos_tw.zk.url import ZooKeeperURL, ZooKeeperURLError, parseURL
 
 
 class Options(usage.Options):
@@ -46,7 +55,9 @@ class Options(usage.Options):
         "/roles, /weights). Allocation is pluggable (--allocator): hierarchical "
         "DRF over roles and their frameworks by default, with role weights, "
         "guarantees enforced by revoking tasks of roles above their fair share, "
-        "and a minimum offer size."
+        "and a minimum offer size. With --zk, masters elect a leader in "
+        "ZooKeeper: standbys redirect slaves and frameworks to it, and a new "
+        "leader takes over from the registry kept there."
     )
     optParameters = [
         ["ip", None, "127.0.0.1", "Address to listen on."],
@@ -92,6 +103,20 @@ class Options(usage.Options):
          "Hold back a slave's free resources until at least this much of each "
          "is free (or all the slave has of it), as cpus:2;mem:2048 (default: "
          "no minimum).", parseMinOfferSize],
+        ["zk", None, None,
+         "ZooKeeper for leader election and the registry: "
+         "zk://[user:password@]host:port[,host:port...]/path, or file:///FILE "
+         "holding one. Without it the master leads alone, without a registry."],
+        ["zk-credentials", None, None,
+         "A file holding user:password, digest credentials for ZooKeeper "
+         "(instead of putting them in the --zk URL)."],
+        ["zk-session-timeout", None, constants.ZOOKEEPER_SESSION_TIMEOUT,
+         "Seconds the ZooKeeper session survives without a connection; a "
+         "leader cut off longer exits.", positive(float)],
+        ["slave-reregister-timeout", None, constants.SLAVE_REREGISTER_TIMEOUT,
+         "Seconds the slaves of the registry have to re-register with a new "
+         "leader before they are marked unreachable and their tasks lost.",
+         positive(float)],
         ["min-allocatable-resources", None, None,
          "An offer holds at least one of these sets of resources, separated "
          f"by '|' (default: {constants.MIN_ALLOCATABLE_RESOURCES}).",
@@ -136,6 +161,18 @@ class Options(usage.Options):
             )
         if self["hostname"] is None:
             self["hostname"] = socket.gethostname()
+        self["zkURL"] = None
+        if self["zk-credentials"] and not self["zk"]:
+            raise usage.UsageError("--zk-credentials needs --zk")
+        if self["zk"]:
+            try:
+                credentials = (
+                    ZooKeeperCredentials.fromFile(self["zk-credentials"])
+                    if self["zk-credentials"] else None
+                )
+                self["zkURL"] = parseURL(self["zk"], credentials)
+            except ZooKeeperURLError as e:
+                raise usage.UsageError(f"--zk: {e}")
         if self["priorities"] and self["allocator"] in ("drf", "hierarchical"):
             raise usage.UsageError("--priorities needs --allocator=priority")
         self["allocatorOptions"] = AllocatorOptions(
@@ -176,37 +213,39 @@ def masterInfo(options: Options) -> MasterInfo:
     )
 
 
-class MasterService(Service):
+def makeService(
+    options: Options, reactor=None, exit: Callable[[str], object] | None = None,
+    zooKeeperClient: Callable[[ZooKeeperURL, float], IZooKeeperClient] | None = None,
+) -> IService:
     """
-    Runs a L{Master}: it learns its port from the listener (for C{--port 0})
-    and stops its timers when the service stops.
-    """
+    The master's service tree: the master, its TLS listener and, with
+    C{--zk}, its part in the election and the registry.
 
-    def __init__(self, master: Master, listener: ListenerService) -> None:
-        self.master = master
-        self.listener = listener
-
-    def startService(self) -> None:
-        Service.startService(self)
-        self.master.start()
-        info = self.master.info
-        if self.listener.port is not None and info.port == 0:
-            info.port = info.address.port = self.listener.port.getHost().port
-            info.pid = f"master@{info.address.ip}:{info.port}"
-
-    def stopService(self) -> None:
-        Service.stopService(self)
-        self.master.stop()
-
-
-def makeService(options: Options, reactor=None) -> IService:
-    """
-    The master's service tree: the master and its TLS listener.
+    @param exit: what the master does when it must exit (lost leadership);
+        by default it stops the reactor and ends the process with status 1.
+    @param zooKeeperClient: makes the ZooKeeper client from the URL and
+        session timeout (for tests); a L{ZooKeeperClient} by default.
     """
     if reactor is None:
         from twisted.internet import reactor
+    url = options.get("zkURL")
+    sessionTimeout = options.get("zk-session-timeout", constants.ZOOKEEPER_SESSION_TIMEOUT)
+    zooKeeper = None
+    registrar = None
+    if url is not None:
+        if zooKeeperClient is None:
+            client = ZooKeeperClient(
+                url.hosts, sessionTimeout, reactor, credentials=url.credentials
+            )
+        else:
+            client = zooKeeperClient(url, sessionTimeout)
+        zooKeeper = ZooKeeperLeadership(client, url.path, sessionTimeout, reactor)
+        registrar = Registrar(
+            ZooKeeperStore(client, joinPath(url.path, constants.REGISTRY_NODE))
+        )
+    info = masterInfo(options)
     master = Master(
-        masterInfo(options),
+        info,
         reactor,
         pingTimeout=options["slave-ping-timeout"],
         maxPingTimeouts=options["max-slave-ping-timeouts"],
@@ -214,20 +253,31 @@ def makeService(options: Options, reactor=None) -> IService:
         allocationInterval=options["allocation-interval"],
         offerTimeout=options["offer-timeout"],
         revocationGracePeriod=options["revocation-grace-period"],
+        registrar=registrar,
+        slaveReregisterTimeout=options.get(
+            "slave-reregister-timeout", constants.SLAVE_REREGISTER_TIMEOUT
+        ),
     )
+    gate = StandbyGate(master.dispatcher, Leadership(info))
+
+    def lost(connection, reason) -> None:
+        gate.connectionLost(connection)
+        master.connectionLost(connection, reason)
+
     top = MultiService()
-    wire = MessageFactory(
-        master.dispatcher,
-        options["max-frame-size"],
-        onLost=master.connectionLost,
-    )
-    factory = SniffingFactory(wire, Site(makeRoot(master)))
+    wire = MessageFactory(gate, options["max-frame-size"], onLost=lost)
+    factory = SniffingFactory(wire, Site(makeRoot(master, leadership=gate.leadership)))
     endpoint = serverEndpoint(
         reactor, options["credentials"], options["port"], options["ip"]
     )
     listener = ListenerService(endpoint, factory)
     listener.setName("listener")
     listener.setServiceParent(top)
-    MasterService(master, listener).setServiceParent(top)
+    service = MasterService(
+        master, listener, gate, zooKeeper,
+        exit if exit is not None else exitProcess(reactor),
+    )
+    service.setName("master")
+    service.setServiceParent(top)
     top.master = master
     return top
