@@ -1,0 +1,307 @@
+# -*- test-case-name: tests.test_leader_link -*-
+"""
+A link to the leading master, for slaves and scheduler drivers: it follows
+a detector (Mesos's C{MasterDetector}) and keeps one connection, to the
+leader it detects, reconnecting with backoff; when the leader changes it
+drops the connection to the old one and connects to the new one. A standby
+master's L{msgs.MasterRedirectMessage} sends it to the leader named there.
+
+The link stands between the connections and the owner's
+L{MessageFactory}: the owner's C{onReady}/C{onLost} see only connections
+to the current leader (a connection dropped for a leader change is
+reported lost at once, before the next one is ready), and messages from
+any other connection are dropped.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from typing import Any, Callable
+
+from google.protobuf.message import Message
+from twisted.application.internet import ClientService, backoffPolicy
+from twisted.application.service import Service
+from twisted.internet.defer import CancelledError, Deferred, maybeDeferred, succeed
+from twisted.internet.error import ConnectionDone
+from twisted.internet.interfaces import IDelayedCall, IStreamClientEndpoint
+from twisted.logger import Logger
+from twisted.python.failure import Failure
+
+from mesos_tw import messages_pb2 as msgs
+from mesos_tw.interfaces import IDetector
+from mesos_tw.mesos_pb2 import MasterInfo
+from mesos_tw.protocol.dispatch import Dispatcher
+from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
+
+_log = Logger()
+
+Handler = Callable[[MessageProtocol, Message], object]
+
+
+class LeaderChanged(ConnectionDone):
+    """
+    The connection was dropped because another master leads (or none).
+    """
+
+
+def masterAddress(info: MasterInfo) -> tuple[str, int]:
+    """
+    Where to reach the master C{info}: its address's IP (or host name) and
+    port.
+    """
+    host = info.address.ip or info.address.hostname or info.hostname
+    port = info.address.port or info.port
+    if not host and info.pid:
+        host = info.pid.rpartition("@")[2].rpartition(":")[0]
+    return host, port
+
+
+class _CurrentOnly:
+    """
+    The owner's dispatcher, dropping messages from connections other than
+    the link's current one.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, link: LeaderLink) -> None:
+        self.dispatcher = dispatcher
+        self._link = link
+
+    def decode(self, frame: bytes, role: str | None) -> tuple[Handler, Message]:
+        handler, message = self.dispatcher.decode(frame, role)
+        link = self._link
+
+        def checked(connection: MessageProtocol, m: Message) -> object:
+            if connection is not link.connection:
+                _log.debug(
+                    "Ignoring {messageType} from {peer}: not the leading master's "
+                    "connection",
+                    messageType=m.DESCRIPTOR.name,
+                    peer=connection.peer,
+                )
+                return None
+            if not isinstance(m, msgs.MasterRedirectMessage):
+                link._redirects = 0
+            return handler(connection, m)
+
+        return checked, message
+
+
+class LeaderLink(Service):
+    """
+    Keeps a connection to the leading master.
+
+    @ivar leader: the master connected (or being connected) to, or L{None}.
+    @ivar connection: the ready connection to it, or L{None}.
+    @ivar detected: the leader the detector last reported.
+    """
+
+    def __init__(
+        self,
+        makeDetector: Callable[[], IDetector],
+        endpointFor: Callable[[str, int], IStreamClientEndpoint],
+        factory: MessageFactory,
+        clock: Any,
+        initialDelay: float = 0.5,
+        maxDelay: float = 60.0,
+        redirectDelay: float = 0.1,
+        random: Callable[[], float] = _random.random,
+        onDetectionFailed: Callable[[Failure], object] | None = None,
+    ) -> None:
+        """
+        @param makeDetector: makes the detector when the link starts; if it
+            has a C{close} method, the link calls it when it stops.
+        @param endpointFor: the endpoint to connect to a master's host and
+            port.
+        @param factory: the owner's factory: its dispatcher, frame size,
+            C{onReady} and C{onLost}. Its dispatcher learns
+            L{msgs.MasterRedirectMessage}.
+        @param initialDelay: the first delay before reconnecting to a master,
+            in seconds; it doubles up to C{maxDelay}.
+        @param redirectDelay: the first delay before following a redirect; it
+            doubles with each redirect in a row, up to C{maxDelay}.
+        @param onDetectionFailed: called if the detector fails (a leader's
+            node that cannot be read); by default the link logs it and
+            stays without a leader.
+        """
+        self._makeDetector = makeDetector
+        self._endpointFor = endpointFor
+        self._owner = factory
+        self._clock = clock
+        self._initialDelay = initialDelay
+        self._maxDelay = maxDelay
+        self._redirectDelay = redirectDelay
+        self._random = random
+        self._onDetectionFailed = onDetectionFailed
+        self.detector: IDetector | None = None
+        self.detected: MasterInfo | None = None
+        self.leader: MasterInfo | None = None
+        self.connection: MessageProtocol | None = None
+        self._client: ClientService | None = None
+        self._detecting: Deferred[MasterInfo | None] | None = None
+        self._redirect: IDelayedCall | None = None
+        self._redirects = 0
+        self._reported: set[MessageProtocol] = set()
+        factory.dispatcher.register(msgs.MasterRedirectMessage, self.redirected, ("master",))
+        self._dispatcher = _CurrentOnly(factory.dispatcher, self)
+        #: The factory of the current client's connections.
+        self._factory: MessageFactory | None = None
+
+    # --- Service -------------------------------------------------------------
+
+    def startService(self) -> None:
+        Service.startService(self)
+        self.detector = self._makeDetector()
+        self._detect()
+
+    def stopService(self) -> Deferred[None]:
+        Service.stopService(self)
+        if self._detecting is not None:
+            detecting, self._detecting = self._detecting, None
+            detecting.cancel()
+        self._cancelRedirect()
+        stopped = self._disconnect("the link stopped")
+        closer = getattr(self.detector, "close", None)
+        if closer is not None:
+            stopped.addBoth(lambda _: maybeDeferred(closer))
+        return stopped.addBoth(lambda _: None)
+
+    # --- Detection -----------------------------------------------------------
+
+    def _detect(self) -> None:
+        assert self.detector is not None
+        d = self._detecting = self.detector.detect(self.detected)
+        d.addCallbacks(self._detectedLeader, self._detectionFailed)
+
+    def _detectedLeader(self, leader: MasterInfo | None) -> None:
+        self._detecting = None
+        if not self.running:
+            return
+        self.detected = leader
+        self._redirects = 0
+        self._cancelRedirect()
+        self._follow(leader, "detected")
+        self._detect()
+
+    def _detectionFailed(self, failure: Failure) -> None:
+        self._detecting = None
+        if not self.running or failure.check(CancelledError):
+            return
+        _log.error(
+            "Cannot detect the leading master: {error}", error=failure.getErrorMessage()
+        )
+        self._follow(None, "detection failed")
+        if self._onDetectionFailed is not None:
+            self._onDetectionFailed(failure)
+
+    # --- Redirects -----------------------------------------------------------
+
+    def redirected(self, connection: MessageProtocol, message: msgs.MasterRedirectMessage) -> None:
+        """
+        A master that does not lead named the leader (or none): go there
+        after a delay that grows with redirects in a row.
+        """
+        if connection is not self.connection:
+            return
+        if not message.HasField("leader"):
+            _log.info(
+                "Master {peer} does not lead and knows no leader; waiting",
+                peer=connection.peer,
+            )
+            return
+        leader = MasterInfo()
+        leader.CopyFrom(message.leader)
+        if self.leader is not None and masterAddress(leader) == masterAddress(self.leader):
+            return
+        delay = min(self._maxDelay, self._redirectDelay * 2 ** self._redirects)
+        self._redirects += 1
+        _log.info(
+            "Master {peer} does not lead; going to the leader {pid} in {delay:.2f} s",
+            peer=connection.peer,
+            pid=leader.pid,
+            delay=delay,
+        )
+        self._cancelRedirect()
+        self._redirect = self._clock.callLater(
+            delay * (0.5 + self._random() / 2), self._followRedirect, leader
+        )
+
+    def _followRedirect(self, leader: MasterInfo) -> None:
+        self._redirect = None
+        if self.running:
+            self._follow(leader, "redirected")
+
+    def _cancelRedirect(self) -> None:
+        if self._redirect is not None and self._redirect.active():
+            self._redirect.cancel()
+        self._redirect = None
+
+    # --- Connections ---------------------------------------------------------
+
+    def _follow(self, leader: MasterInfo | None, why: str) -> None:
+        """
+        Connect to C{leader} (none: stay disconnected), unless already
+        there.
+        """
+        if leader is not None and self.leader is not None and (
+            masterAddress(leader) == masterAddress(self.leader)
+        ):
+            self.leader = leader
+            return
+        if leader is None and self.leader is None and self._client is None:
+            return
+        self._disconnect(f"the leader changed ({why})")
+        self.leader = leader
+        if leader is None:
+            _log.warn("No leading master ({why}); waiting for one", why=why)
+            return
+        host, port = masterAddress(leader)
+        _log.info(
+            "Connecting to the leading master {pid} at {host}:{port} ({why})",
+            pid=leader.pid, host=host, port=port, why=why,
+        )
+        self._factory = MessageFactory(
+            self._dispatcher,  # type: ignore[arg-type]
+            self._owner.maxFrameSize,
+            onReady=self._ready,
+            onLost=self._lost,
+        )
+        self._client = ClientService(
+            self._endpointFor(host, port),
+            self._factory,
+            retryPolicy=backoffPolicy(
+                initialDelay=self._initialDelay, maxDelay=self._maxDelay, jitter=self._random
+            ),
+            clock=self._clock,
+        )
+        self._client.startService()
+
+    def _disconnect(self, why: str) -> Deferred[None]:
+        """
+        Drop the connection to the current master; the owner learns at once
+        that it is lost.
+        """
+        client, self._client = self._client, None
+        self._factory = None
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            self._reported.add(connection)
+            self._owner.lost(connection, Failure(LeaderChanged(why)))
+        if client is None:
+            return succeed(None)
+        return maybeDeferred(client.stopService)
+
+    def _ready(self, connection: MessageProtocol) -> None:
+        if self._factory is None or connection.factory is not self._factory:
+            # Of a client stopped meanwhile.
+            connection.transport.loseConnection()
+            return
+        self.connection = connection
+        self._owner.ready(connection)
+
+    def _lost(self, connection: MessageProtocol, reason: Failure) -> None:
+        if connection in self._reported:
+            self._reported.discard(connection)
+            return
+        if connection is self.connection:
+            self.connection = None
+            self._owner.lost(connection, reason)

@@ -1,0 +1,214 @@
+"""
+Tests for L{mesos_tw.leader.link.LeaderLink}: it connects to the leader a
+detector reports, follows leader changes and standbys' redirects, and lets
+its owner see only the current leader's connection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from twisted.internet.task import Clock
+from twisted.trial.unittest import SynchronousTestCase
+
+from mesos_tw import messages_pb2 as msgs
+from mesos_tw.leader import StandaloneDetector
+from mesos_tw.leader.detector import DetectionError
+from mesos_tw.leader.link import LeaderChanged, LeaderLink, masterAddress
+from mesos_tw.mesos_pb2 import MasterInfo
+from mesos_tw.protocol.dispatch import Dispatcher
+from mesos_tw.protocol.framing import MessageFactory
+from mesos_tw.protocol.tls import Peer
+from tests.test_leader import masterInfo
+from tests.test_scheduler_driver import FakeMasterEndpoint
+
+
+class FakeMasters:
+    """
+    Fake endpoints by master address.
+    """
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.endpoints: dict[tuple[str, int], FakeMasterEndpoint] = {}
+
+    def __call__(self, host: str, port: int) -> FakeMasterEndpoint:
+        key = (host, port)
+        if key not in self.endpoints:
+            self.endpoints[key] = FakeMasterEndpoint(
+                self.clock, Peer("master", "master", f"{host}:{port}")
+            )
+        return self.endpoints[key]
+
+    def connections(self, n: int) -> list[Any]:
+        """
+        The connections made to master C{n}.
+        """
+        return self(*masterAddress(masterInfo(n))).connections
+
+
+class Owner:
+    """
+    What a link's owner sees: ready and lost connections, and messages.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+        self.dispatcher = Dispatcher()
+        self.dispatcher.register(msgs.PingSlaveMessage, self.ping, ("master",))
+        self.factory = MessageFactory(
+            self.dispatcher, onReady=self.ready, onLost=self.lost
+        )
+
+    def ready(self, connection: Any) -> None:
+        self.events.append(("ready", connection))
+
+    def lost(self, connection: Any, reason: Any) -> None:
+        self.events.append(("lost", connection))
+        self.reasons = getattr(self, "reasons", []) + [reason]
+
+    def ping(self, connection: Any, message: Any) -> None:
+        self.events.append(("ping", connection))
+
+
+class LeaderLinkTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.masters = FakeMasters(self.clock)
+        self.owner = Owner()
+        self.detector = StandaloneDetector(masterInfo(1))
+        self.failures: list[Any] = []
+        self.link = LeaderLink(
+            lambda: self.detector, self.masters, self.owner.factory, self.clock,
+            random=lambda: 1.0, onDetectionFailed=self.failures.append,
+        )
+        self.link.startService()
+        self.addCleanup(lambda: self.link.running and self.link.stopService())
+
+    def test_connectsToLeader(self) -> None:
+        """
+        The link connects to the detected leader; the owner sees the
+        connection ready and gets its messages.
+        """
+        [connection] = self.masters.connections(1)
+        self.assertEqual(self.owner.events, [("ready", connection.protocol)])
+        connection.receive(msgs.PingSlaveMessage())
+        self.assertEqual(self.owner.events[-1], ("ping", connection.protocol))
+        self.assertIs(self.link.connection, connection.protocol)
+
+    def test_followsLeader(self) -> None:
+        """
+        When another master leads, the old connection is lost (the owner is
+        told at once) and one to the new leader is made; the old one's
+        messages are ignored.
+        """
+        [old] = self.masters.connections(1)
+        self.detector.appoint(masterInfo(2))
+        [new] = self.masters.connections(2)
+        self.assertEqual(
+            self.owner.events,
+            [("ready", old.protocol), ("lost", old.protocol), ("ready", new.protocol)],
+        )
+        self.owner.reasons[0].trap(LeaderChanged)
+        old.receive(msgs.PingSlaveMessage())
+        self.clock.advance(0)
+        self.assertEqual(len(self.owner.events), 3)
+        self.assertTrue(old.transport.disconnecting)
+
+    def test_noLeader(self) -> None:
+        """
+        Without a leader the link disconnects and waits.
+        """
+        [old] = self.masters.connections(1)
+        self.detector.appoint(None)
+        self.assertEqual(self.owner.events[-1], ("lost", old.protocol))
+        self.assertIsNone(self.link.connection)
+        self.clock.advance(100)
+        self.assertEqual(len(self.masters.connections(1)), 1)
+        self.detector.appoint(masterInfo(1))
+        self.assertEqual(len(self.masters.connections(1)), 2)
+
+    def test_reconnects(self) -> None:
+        """
+        A lost connection to the leader is reported, and made again after a
+        delay.
+        """
+        [first] = self.masters.connections(1)
+        first.lose()
+        self.assertEqual(self.owner.events[-1], ("lost", first.protocol))
+        self.clock.advance(2)
+        self.assertEqual(len(self.masters.connections(1)), 2)
+
+    def test_redirect(self) -> None:
+        """
+        A redirect naming another master sends the link there after a
+        short delay.
+        """
+        [standby] = self.masters.connections(1)
+        redirect = msgs.MasterRedirectMessage()
+        redirect.leader.CopyFrom(masterInfo(2))
+        standby.receive(redirect)
+        self.assertEqual(self.masters.connections(2), [])
+        self.clock.advance(0.1)
+        [leader] = self.masters.connections(2)
+        self.assertIs(self.link.connection, leader.protocol)
+        self.assertEqual(self.link.leader, masterInfo(2))
+
+    def test_redirectBacksOff(self) -> None:
+        """
+        Redirects in a row are followed after longer and longer delays.
+        """
+        for n, delay in [(1, 0.1), (2, 0.2), (1, 0.4)]:
+            [*_, connection] = self.masters.connections(n)
+            redirect = msgs.MasterRedirectMessage()
+            redirect.leader.CopyFrom(masterInfo(2 if n == 1 else 1))
+            connection.receive(redirect)
+            before = len(self.masters.connections(2 if n == 1 else 1))
+            self.clock.advance(delay * 0.99)
+            self.assertEqual(len(self.masters.connections(2 if n == 1 else 1)), before)
+            self.clock.advance(delay * 0.01 + 1e-9)
+
+    def test_redirectWithoutLeader(self) -> None:
+        """
+        A redirect naming no leader leaves the link where it is (the master
+        closes the connection; the link reconnects with backoff).
+        """
+        [standby] = self.masters.connections(1)
+        standby.receive(msgs.MasterRedirectMessage())
+        self.clock.advance(10)
+        self.assertEqual(self.link.leader, masterInfo(1))
+
+    def test_detectionFails(self) -> None:
+        """
+        A detector that fails disconnects the link and is reported.
+        """
+        [old] = self.masters.connections(1)
+        self.detector._pending.fail(DetectionError("garbage"))
+        self.assertEqual(self.owner.events[-1], ("lost", old.protocol))
+        [failure] = self.failures
+        failure.trap(DetectionError)
+        self.flushLoggedErrors()
+
+    def test_stop(self) -> None:
+        """
+        Stopping the link closes its connection and stops detecting.
+        """
+        [old] = self.masters.connections(1)
+        self.link.stopService()
+        self.assertTrue(old.transport.disconnecting)
+        self.assertEqual(self.owner.events[-1], ("lost", old.protocol))
+        self.detector.appoint(masterInfo(2))
+        self.assertEqual(self.masters.connections(2), [])
+
+    def test_address(self) -> None:
+        """
+        A master is reached at its address's IP, else its host name, else
+        its pid's host.
+        """
+        self.assertEqual(masterAddress(masterInfo(3, 5051)), ("10.0.0.3", 5051))
+        self.assertEqual(
+            masterAddress(MasterInfo(hostname="m", port=5050)), ("m", 5050)
+        )
+        self.assertEqual(
+            masterAddress(MasterInfo(pid="master@1.2.3.4:99", port=99)), ("1.2.3.4", 99)
+        )
