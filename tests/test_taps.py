@@ -193,9 +193,18 @@ class SlaveOptionsTests(SynchronousTestCase):
 
     def test_badMaster(self) -> None:
         """
-        --master must be host:port.
+        --master must be host:port or a ZooKeeper URL.
         """
         self.assertRaises(usage.UsageError, self.parse, "--master", "nowhere")
+        self.assertRaises(usage.UsageError, self.parse, "--master", "zk://127.0.0.1:2181")
+
+    def test_zooKeeperMaster(self) -> None:
+        """
+        --master takes the masters' zk:// URL: the slave's link then follows
+        the leader in ZooKeeper.
+        """
+        options = self.parse("--master", "zk://127.0.0.1:2181,127.0.0.1:2182/mesos")
+        self.assertEqual(options["master"], "zk://127.0.0.1:2181,127.0.0.1:2182/mesos")
 
     def test_badResources(self) -> None:
         """

@@ -8,7 +8,8 @@ Leader election of masters, as Mesos does it: contenders
 from mesos_tw.leader.contender import Candidacy, StandaloneContender, ZooKeeperContender
 from mesos_tw.leader.detector import DetectionError, StandaloneDetector, ZooKeeperDetector
 from mesos_tw.leader.election import Election
-from mesos_tw.leader.factory import createContender, createDetector, isZooKeeper
+from mesos_tw.leader.factory import createContender, createDetector, isZooKeeper, masterSpec
+from mesos_tw.leader.link import LeaderChanged, LeaderLink, masterAddress
 from mesos_tw.leader.info import (
     MASTER_INFO_LABEL,
     masterInfoFromAddress,
@@ -20,6 +21,8 @@ __all__ = [
     "Candidacy",
     "DetectionError",
     "Election",
+    "LeaderChanged",
+    "LeaderLink",
     "MASTER_INFO_LABEL",
     "StandaloneContender",
     "StandaloneDetector",
@@ -28,6 +31,8 @@ __all__ = [
     "createContender",
     "createDetector",
     "isZooKeeper",
+    "masterAddress",
+    "masterSpec",
     "masterInfoFromAddress",
     "masterInfoFromJSON",
     "masterInfoToJSON",

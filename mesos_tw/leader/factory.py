@@ -33,6 +33,27 @@ def isZooKeeper(spec: str) -> bool:
     return spec.strip().startswith(("zk://", "file://"))
 
 
+def masterSpec(text: str) -> str:
+    """
+    A coercer for the C{--master} option of slaves and tools: C{host:port},
+    C{zk://...} or C{file:///...} (checked, returned as given).
+
+    @raise ValueError: naming what is wrong.
+    """
+    text = text.strip()
+    if isZooKeeper(text):
+        if text.startswith("zk://"):
+            parseURL(text)
+        return text
+    masterInfoFromAddress(text)
+    return text
+
+
+masterSpec.coerceDoc = (  # type: ignore[attr-defined]
+    "HOST:PORT, zk://[user:password@]HOST:PORT[,...]/PATH or file:///FILE."
+)
+
+
 def _defaultClient(url: ZooKeeperURL, sessionTimeout: float, reactor: Any) -> IZooKeeperClient:
     from mesos_tw.zk.client import ZooKeeperClient
 

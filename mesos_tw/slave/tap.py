@@ -6,10 +6,8 @@ C{twistd mesos-slave}: options and the slave's service tree.
 from __future__ import annotations
 
 import os
-import random
 import socket
 
-from twisted.application.internet import ClientService, backoffPolicy
 from twisted.application.service import IService, MultiService, Service
 from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.logger import Logger
@@ -18,12 +16,12 @@ from twisted.web.server import Site
 
 from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
-from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
+from mesos_tw.leader.factory import masterSpec
+from mesos_tw.protocol.framing import MAX_FRAME_SIZE
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.tls import (
     Credentials,
     TLSConfigurationError,
-    clientEndpoint,
     serverEndpoint,
 )
 from mesos_tw.resources import Resources, ResourcesError
@@ -39,7 +37,8 @@ from mesos_tw.slave.detect import detectResources
 from mesos_tw.slave.http import makeRoot
 from mesos_tw.slave.monitor import USAGE_REPORT_INTERVAL, UsageReporter
 from mesos_tw.slave.slave import Slave
-from mesos_tw.util import hostPort, port, positive
+from mesos_tw.slave.link import makeMasterLink
+from mesos_tw.util import port, positive
 
 
 def nonNegative(kind):
@@ -117,7 +116,10 @@ class Options(usage.Options):
          "Run every task as the slave's user (same as --switch-user=false)."],
     ]
     optParameters = [
-        ["master", None, None, "The master, as HOST:PORT (required).", hostPort],
+        ["master", None, None,
+         "The master, as HOST:PORT, or zk://HOST:PORT[,HOST:PORT...]/PATH (or "
+         "file:///FILE holding one) to follow the masters' election "
+         "(required).", masterSpec],
         ["ip", None, "127.0.0.1", "Address to listen on."],
         ["port", None, constants.DEFAULT_PORT, "Port to listen on.", port],
         ["tls-dir", None, None,
@@ -188,7 +190,7 @@ class Options(usage.Options):
 
     def postOptions(self) -> None:
         for required, hint in [
-            ("master", "the master's HOST:PORT"),
+            ("master", "the master's HOST:PORT or the masters' zk:// URL"),
             ("tls-dir", "create one with `mesos-tw ca issue CA_DIR --role slave "
                         "--name NAME --host HOST`"),
             ("work-dir", "a directory the slave may write to"),
@@ -386,17 +388,9 @@ def makeService(
         UsageReporter(slave, reactor, options.get("usage-report-interval", USAGE_REPORT_INTERVAL)),
         options.get("recovered"),
     ).setServiceParent(top)
-    host, masterPort = options["master"]
-    link = ClientService(
-        clientEndpoint(reactor, credentials, host, masterPort),
-        MessageFactory(
-            slave.dispatcher,
-            options["max-frame-size"],
-            onReady=slave.connected,
-            onLost=slave.disconnected,
-        ),
-        retryPolicy=backoffPolicy(initialDelay=0.5, maxDelay=60.0, jitter=random.random),
-        clock=reactor,
+    link = makeMasterLink(
+        options["master"], slave, credentials, reactor, options["max-frame-size"],
+        onDetectionFailed=lambda f: shutdown(f"cannot detect the master: {f.getErrorMessage()}"),
     )
     link.setName("master-link")
     link.setServiceParent(top)
