@@ -1492,3 +1492,104 @@ class ConstructionTests(SynchronousTestCase):
         self.assertIsNone(scheduler.slaveLost(driver, SlaveID()))
         self.assertIsNone(scheduler.executorLost(driver, ExecutorID(), SlaveID(), 0))
         self.assertIsNone(scheduler.error(driver, "x"))
+
+
+class LeaderChangeTests(SynchronousTestCase):
+    """
+    Tests for a driver following the leading master (C{master="zk://..."}):
+    on a leader change the scheduler gets C{disconnected}, then
+    C{reregistered} from the new leader; the old leader is ignored, and a
+    standby's redirect is followed.
+    """
+
+    def setUp(self) -> None:
+        from mesos_tw.leader import StandaloneDetector
+        from tests.test_leader import masterInfo
+        from tests.test_leader_link import FakeMasters
+
+        self.masterInfo = masterInfo
+        self.clock = Clock()
+        self.masters = FakeMasters(self.clock)
+        self.detector = StandaloneDetector(masterInfo(1))
+        self.scheduler = RecordingScheduler()
+        self.driver = SchedulerDriver(
+            self.scheduler, frameworkInfo(), "zk://127.0.0.1:2181/mesos",
+            reactor=self.clock, random=lambda: 1.0, detector=self.detector,
+            endpointFor=self.masters,
+        )
+
+    def connection(self, n: int) -> FakeConnection:
+        return self.masters.connections(n)[-1]
+
+    def test_zooKeeperURL(self) -> None:
+        """
+        The driver takes the masters' ZooKeeper URL; a bad one is refused.
+        """
+        self.assertEqual(self.driver.master, "zk://127.0.0.1:2181/mesos")
+        self.assertRaises(
+            ValueError, SchedulerDriver, self.scheduler, frameworkInfo(), "zk://nowhere",
+            reactor=self.clock, endpointFor=self.masters,
+        )
+
+    def test_newLeader(self) -> None:
+        """
+        When another master leads, the scheduler is told it is disconnected,
+        the driver re-registers with the new leader (not as a failover) and
+        the scheduler is told it is re-registered; the old leader's
+        messages are ignored.
+        """
+        started = self.driver.start()
+        old = self.connection(1)
+        old.receive(msgs.FrameworkRegisteredMessage(
+            framework_id=FrameworkID(value=FRAMEWORK_ID), master_info=self.masterInfo(1)
+        ))
+        self.successResultOf(started)
+        old.sent()
+        self.detector.appoint(self.masterInfo(2))
+        self.assertEqual(self.scheduler.names(), ["registered", "disconnected"])
+        new = self.connection(2)
+        [message] = new.sent()
+        self.assertIsInstance(message, msgs.ReregisterFrameworkMessage)
+        self.assertEqual(message.framework.id.value, FRAMEWORK_ID)
+        self.assertFalse(message.failover)
+        old.receive(msgs.FrameworkErrorMessage(message="stale"))
+        new.receive(msgs.FrameworkReregisteredMessage(
+            framework_id=FrameworkID(value=FRAMEWORK_ID), master_info=self.masterInfo(2)
+        ))
+        self.assertEqual(
+            self.scheduler.names(), ["registered", "disconnected", "reregistered"]
+        )
+        self.assertEqual(self.driver.masterInfo, self.masterInfo(2))
+        self.assertEqual(self.driver.status, mesos_pb2.DRIVER_RUNNING)
+
+    def test_redirected(self) -> None:
+        """
+        A standby's redirect sends the driver to the leader it names, where
+        it registers.
+        """
+        started = self.driver.start()
+        redirect = msgs.MasterRedirectMessage()
+        redirect.leader.CopyFrom(self.masterInfo(3))
+        self.connection(1).receive(redirect)
+        self.clock.advance(0.2)
+        [message] = self.connection(3).sent()
+        self.assertIsInstance(message, msgs.RegisterFrameworkMessage)
+        self.connection(3).receive(msgs.FrameworkRegisteredMessage(
+            framework_id=FrameworkID(value=FRAMEWORK_ID), master_info=self.masterInfo(3)
+        ))
+        self.successResultOf(started)
+        self.assertEqual(self.scheduler.names(), ["registered"])
+
+    def test_stop(self) -> None:
+        """
+        Stopping the driver stops following the leader.
+        """
+        self.driver.start()
+        self.connection(1).receive(msgs.FrameworkRegisteredMessage(
+            framework_id=FrameworkID(value=FRAMEWORK_ID), master_info=self.masterInfo(1)
+        ))
+        stopped = self.driver.stop()
+        self.clock.advance(1)
+        self.assertEqual(self.successResultOf(stopped), mesos_pb2.DRIVER_STOPPED)
+        self.detector.appoint(self.masterInfo(2))
+        self.assertEqual(self.masters.connections(2), [])

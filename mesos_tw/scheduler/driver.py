@@ -34,7 +34,6 @@ import socket
 from typing import Any, Callable, Iterable, TypeVar
 
 from google.protobuf.message import Message
-from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet.defer import Deferred, fail, maybeDeferred, succeed
 from twisted.internet.interfaces import IDelayedCall, IStreamClientEndpoint
 from twisted.logger import Logger
@@ -56,13 +55,15 @@ from mesos_tw.mesos_pb2 import (
     TaskInfo,
     TaskStatus,
 )
+from mesos_tw.interfaces import IDetector
+from mesos_tw.leader.factory import createDetector, masterSpec
+from mesos_tw.leader.link import LeaderLink
 from mesos_tw.protocol.dispatch import Dispatcher
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
 from mesos_tw.protocol.tls import Credentials, TLSConfigurationError, clientEndpoint
 from mesos_tw.scheduler import constants
 from mesos_tw.scheduler.scheduler import Scheduler
 from mesos_tw.tasks import taskStatus
-from mesos_tw.util import hostPort
 
 __all__ = ["SchedulerDriver", "DriverStopped"]
 
@@ -162,6 +163,8 @@ class SchedulerDriver:
         credentials: Credentials | None = None,
         random: Callable[[], float] = _random.random,
         registrationBackoffFactor: float = constants.REGISTRATION_BACKOFF_FACTOR,
+        detector: IDetector | None = None,
+        endpointFor: Callable[[str, int], IStreamClientEndpoint] | None = None,
     ) -> None:
         """
         @param scheduler: The framework's scheduler, whose callbacks the
@@ -170,7 +173,11 @@ class SchedulerDriver:
             framework registered before (failover).  An empty C{user} is set
             to the user running this process, an empty C{hostname} to this
             host's name.
-        @param master: The master's address, C{"host:port"}.
+        @param master: The master's address, C{"host:port"}, or the
+            masters' C{"zk://host:port[,host:port...]/path"} (or
+            C{"file:///path"} holding one): the driver then follows the
+            leader they elect, re-registering with each new one (the
+            scheduler gets C{disconnected}, then C{reregistered}).
         @param tlsDir: A directory made by C{mesos-tw ca issue --role
             framework}; by default, the one named by C{$MESOS_TLS_DIR}.
         @param implicitAcknowledgements: Whether the driver acknowledges
@@ -184,8 +191,13 @@ class SchedulerDriver:
         @param registrationBackoffFactor: The bound, in seconds, on the delay
             before the first registration retry; it doubles with every
             retry, up to 60 s.
+        @param detector: What detects the leading master, instead of the
+            one C{master} names (for tests).
+        @param endpointFor: How to connect to a master's host and port,
+            instead of mutual TLS (for tests).
 
-        @raise ValueError: If C{master} is not C{host:port}.
+        @raise ValueError: If C{master} is neither C{host:port} nor a
+            ZooKeeper URL.
         @raise TLSConfigurationError: If no usable credentials are given or
             found.
         """
@@ -205,8 +217,7 @@ class SchedulerDriver:
         self.status: int = mesos_pb2.DRIVER_NOT_STARTED
         self.registered = False
         self.masterInfo: MasterInfo | None = None
-        self.master = master
-        host, port = hostPort(master)
+        self.master = masterSpec(master)
 
         # A scheduler given a framework id takes over from an earlier one.
         self._failover = self.frameworkId is not None
@@ -240,7 +251,10 @@ class SchedulerDriver:
                 messageType, self._fromCurrentMaster(handler), MASTER
             )
 
-        if endpoint is None:
+        if endpointFor is None and endpoint is not None:
+            given = endpoint
+            endpointFor = lambda host, port: given  # noqa: E731
+        if endpointFor is None:
             if credentials is None:
                 credentials = self._loadCredentials(tlsDir)
             if credentials.role != "framework":
@@ -249,20 +263,25 @@ class SchedulerDriver:
                     f"scheduler needs role 'framework' (create one with "
                     f"`mesos-tw ca issue CA_DIR --role framework --name NAME`)"
                 )
-            endpoint = clientEndpoint(reactor, credentials, host, port)
-        self._service = ClientService(
-            endpoint,
+            tls = credentials
+
+            def endpointFor(host: str, port: int) -> IStreamClientEndpoint:
+                return clientEndpoint(reactor, tls, host, port)
+
+        self._service = LeaderLink(
+            (lambda: detector) if detector is not None
+            else (lambda: createDetector(self.master, reactor)),
+            endpointFor,
             MessageFactory(
                 self._dispatcher,
                 onReady=self._connected,
                 onLost=self._connectionLost,
             ),
-            retryPolicy=backoffPolicy(
-                initialDelay=constants.CONNECT_INITIAL_DELAY,
-                maxDelay=constants.CONNECT_MAX_DELAY,
-                jitter=random,
-            ),
-            clock=reactor,
+            reactor,
+            initialDelay=constants.CONNECT_INITIAL_DELAY,
+            maxDelay=constants.CONNECT_MAX_DELAY,
+            random=random,
+            onDetectionFailed=self._detectionFailed,
         )
 
     @staticmethod
@@ -672,6 +691,14 @@ class SchedulerDriver:
         )
         if wasRegistered:
             self._deliver("disconnected")
+
+    def _detectionFailed(self, failure: Failure) -> None:
+        """
+        The leading master cannot be detected (its ZooKeeper node is
+        unreadable): abort, as Mesos's driver does.
+        """
+        if self.status == mesos_pb2.DRIVER_RUNNING:
+            self._abort(f"cannot detect the leading master: {failure.getErrorMessage()}")
 
     def _register(self) -> None:
         """
