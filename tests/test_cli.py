@@ -103,13 +103,36 @@ class ExecuteOptionsTests(SynchronousTestCase):
                                        MESOS_TLS_DIR=self.certs.framework))
         options = execute.Options()
         options.parseOptions(["--name", "x", "--command", "true"])
-        self.assertEqual(options["master"], ("10.0.0.1", 5051))
+        self.assertEqual(options["master"], "10.0.0.1:5051")
+
+    def test_zooKeeperMaster(self) -> None:
+        """
+        --master takes the masters' zk:// URL; a malformed one is a usage
+        error.
+        """
+        options = self.parse(
+            "--name", "x", "--command", "true", "--master", "zk://10.0.0.1:2181/mesos"
+        )
+        self.assertEqual(options["master"], "zk://10.0.0.1:2181/mesos")
+        self.assertRaises(
+            usage.UsageError, self.parse, "--name", "x", "--command", "true",
+            "--master", "zk://10.0.0.1:2181",
+        )
 
 
 class StateOptionsTests(SynchronousTestCase):
     """
     Tests for L{state.Options}.
     """
+
+    def test_findLeaderAddress(self) -> None:
+        """
+        For C{host:port} the leader is that master.
+        """
+        from mesos_tw.cli._client import findLeader
+
+        d = findLeader(None, "10.0.0.1:5051")
+        self.assertEqual(self.successResultOf(d), ("10.0.0.1", 5051))
 
     def test_masterRequired(self) -> None:
         """

@@ -18,7 +18,8 @@ from mesos_tw.resources import Resources, ResourcesError
 from mesos_tw.scheduler import Scheduler, SchedulerDriver
 from mesos_tw.tasks import isTerminal, reasonName, stateName
 from mesos_tw.cli._client import resolveMaster
-from mesos_tw.util import hostPort, positive
+from mesos_tw.leader.factory import masterSpec
+from mesos_tw.util import positive
 
 
 class Options(usage.Options):
@@ -35,7 +36,8 @@ class Options(usage.Options):
         ["checkpoint", None, "Ask slaves to checkpoint the task."],
     ]
     optParameters = [
-        ["master", None, None, "The master, as HOST:PORT.", hostPort],
+        ["master", None, None,
+         "The master, as HOST:PORT, or the masters' zk:// URL.", masterSpec],
         ["tls-dir", None, None, "A framework certificate from `mesos-tw ca issue`."],
         ["name", None, None, "The task's name and id (required)."],
         ["command", None, None, "The command to run (required)."],
@@ -147,8 +149,7 @@ def run(options: Options) -> int:
                                             role=options["role"],
                                             checkpoint=options["checkpoint"])
         scheduler = ExecuteScheduler(options, reactor)
-        host, port = options["master"]
-        driver = SchedulerDriver(scheduler, framework, f"{host}:{port}",
+        driver = SchedulerDriver(scheduler, framework, options["master"],
                                  credentials=options["credentials"], reactor=reactor)
         def refused(failure):
             print(f"mesos-tw execute: {failure.getErrorMessage()}", file=sys.stderr)

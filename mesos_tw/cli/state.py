@@ -12,13 +12,13 @@ from typing import Any
 from twisted.internet.defer import inlineCallbacks
 from twisted.internet.task import react
 from twisted.python import usage
-from twisted.web.client import Agent, readBody
+from twisted.web.client import Agent, RedirectAgent, readBody
 from twisted.web.iweb import IPolicyForHTTPS
 from zope.interface import implementer
 
-from mesos_tw.cli._client import resolveMaster
+from mesos_tw.cli._client import findLeader, resolveMaster
+from mesos_tw.leader.factory import masterSpec
 from mesos_tw.protocol.tls import Credentials, clientConnectionCreator
-from mesos_tw.util import hostPort
 
 
 @implementer(IPolicyForHTTPS)
@@ -35,15 +35,16 @@ class ClusterPolicy:
 
 
 class Options(usage.Options):
-    synopsis = "[--master HOST:PORT] [--tls-dir DIR] [--json]"
+    synopsis = "[--master HOST:PORT|zk://...] [--tls-dir DIR] [--json]"
     longdesc = (
         "Print the registered slaves (and, with --json, the whole state) of "
-        "a master. --master and --tls-dir default to $MESOS_MASTER and "
-        "$MESOS_TLS_DIR, which `mesos-tw local` sets for its command."
+        "the leading master. --master and --tls-dir default to $MESOS_MASTER "
+        "and $MESOS_TLS_DIR, which `mesos-tw local` sets for its command."
     )
     optFlags = [["json", None, "Print the state as JSON."]]
     optParameters = [
-        ["master", None, None, "The master, as HOST:PORT.", hostPort],
+        ["master", None, None,
+         "The master, as HOST:PORT, or the masters' zk:// URL.", masterSpec],
         ["tls-dir", None, None, "A directory made by `mesos-tw ca issue`."],
     ]
 
@@ -54,11 +55,12 @@ class Options(usage.Options):
 @inlineCallbacks
 def fetchState(reactor, credentials: Credentials, host: str, port: int):
     """
-    GET the master's C{/state}.
+    GET the master's C{/state}; a master that does not lead redirects to
+    the leader (once).
 
     @return: a Deferred firing with the decoded JSON.
     """
-    agent = Agent(reactor, contextFactory=ClusterPolicy(credentials))
+    agent = RedirectAgent(Agent(reactor, contextFactory=ClusterPolicy(credentials)), 1)
     url = f"https://{host}:{port}/state".encode()
     response = yield agent.request(b"GET", url)
     body = yield readBody(response)
@@ -87,18 +89,19 @@ def run(options: Options) -> int:
     """
     Print the state; exit 1 if the master cannot be reached.
     """
-    host, port = options["master"]
+    master = options["master"]
 
     def show(state: dict[str, Any]) -> None:
         print(json.dumps(state, indent=1) if options["json"] else describe(state))
 
     def failed(f):
-        print(f"mesos-tw state: cannot read {host}:{port}: {f.getErrorMessage()}",
+        print(f"mesos-tw state: cannot read {master}: {f.getErrorMessage()}",
               file=sys.stderr)
         raise SystemExit(1)
 
     react(
-        lambda reactor: fetchState(reactor, options["credentials"], host, port)
+        lambda reactor: findLeader(reactor, master)
+        .addCallback(lambda address: fetchState(reactor, options["credentials"], *address))
         .addCallbacks(show, failed)
     )
     return 0

@@ -23,13 +23,13 @@ from twisted.web.http_headers import Headers
 
 from mesos_tw.cli.state import ClusterPolicy
 from mesos_tw.master.allocator.options import parseWeights
-from mesos_tw.cli._client import resolveMaster
+from mesos_tw.cli._client import findLeader, resolveMaster
+from mesos_tw.leader.factory import masterSpec
 from mesos_tw.protocol.tls import Credentials
-from mesos_tw.util import hostPort
 
 
 class Options(usage.Options):
-    synopsis = "[--master HOST:PORT] [--tls-dir DIR] [--json] [ROLE=WEIGHT ...]"
+    synopsis = "[--master HOST:PORT|zk://...] [--tls-dir DIR] [--json] [ROLE=WEIGHT ...]"
     longdesc = (
         "Without ROLE=WEIGHT arguments, print the weight of every role the "
         "master knows. With them (e.g. `web=2 batch=1` or `web=2,batch=1`), set "
@@ -40,7 +40,8 @@ class Options(usage.Options):
     )
     optFlags = [["json", None, "Print the weights as JSON."]]
     optParameters = [
-        ["master", None, None, "The master, as HOST:PORT.", hostPort],
+        ["master", None, None,
+         "The master, as HOST:PORT, or the masters' zk:// URL.", masterSpec],
         ["tls-dir", None, None, "A directory made by `mesos-tw ca issue`."],
     ]
 
@@ -105,18 +106,20 @@ def run(options: Options) -> int:
     """
     Print (after changing, if asked) the weights; exit 1 on failure.
     """
-    host, port = options["master"]
+    master = options["master"]
 
     def show(weights: list[dict[str, Any]]) -> None:
         print(json.dumps(weights, indent=1) if options["json"] else describe(weights))
 
     def failed(f):
-        print(f"mesos-tw weights: {host}:{port}: {f.getErrorMessage()}", file=sys.stderr)
+        print(f"mesos-tw weights: {master}: {f.getErrorMessage()}", file=sys.stderr)
         raise SystemExit(1)
 
     react(
-        lambda reactor: requestWeights(
-            reactor, options["credentials"], host, port, options["weights"] or None
+        lambda reactor: findLeader(reactor, master).addCallback(
+            lambda address: requestWeights(
+                reactor, options["credentials"], *address, options["weights"] or None
+            )
         ).addCallbacks(show, failed)
     )
     return 0
