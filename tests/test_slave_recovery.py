@@ -350,3 +350,21 @@ class RecoveryTests(SynchronousTestCase):
         error = self.assertRaises(state.RecoveryError, recovery.load, self.workDir, BOOT, info)
         self.assertIn("cpus:2 -> cpus:4", str(error))
         self.assertIn("WORK_DIR/meta", str(error))
+
+    def test_endedUnacknowledged(self) -> None:
+        """
+        A command task whose end was reported but not acknowledged before
+        the restart ends only once: its update is resent, and nothing more.
+        """
+        self.first.runTask(commandTask("t1"))
+        self.first.updates()
+        container = self.first.container("t1")
+        self.first.launcher.process(container).exit(0)
+        [finished] = self.first.updates(acknowledge=False)
+        second = self.restart()
+        self.successResultOf(self.recovered)
+        second.reactor.advance(0)
+        second.register()
+        [resent] = second.updates()
+        self.assertEqual(resent.status.uuid, finished.status.uuid)
+        self.assertEqual(second.slave.frameworks, {})

@@ -222,6 +222,10 @@ class CommandTask(ExecutorBase):
     # --- The end -------------------------------------------------------------
 
     def _processEnded(self, reason: Failure) -> None:
+        if self.task.terminal:
+            # Its end was reported before (by the previous slave process).
+            self._terminated()
+            return
         status, how = describeExit(reason)
         message = f"Command {how}"
         limitation = limitationOf(reason)

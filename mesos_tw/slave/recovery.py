@@ -26,7 +26,13 @@ from mesos_tw.resources import Resources
 from mesos_tw.slave import constants, paths, state
 from mesos_tw.slave.command import CommandTask
 from mesos_tw.slave.containerizer.common import ProcessWatch
-from mesos_tw.slave.executors import Executor, ExecutorBase, Framework, TaskRecord
+from mesos_tw.slave.executors import (
+    TERMINATED,
+    Executor,
+    ExecutorBase,
+    Framework,
+    TaskRecord,
+)
 
 if TYPE_CHECKING:
     from mesos_tw.slave.slave import Slave
@@ -102,7 +108,9 @@ def recover(slave: Slave, found: state.SlaveState | None) -> Deferred[None]:
             executors=len(executors),
         )
     containers = {
-        e.containerId: (_resources(e), ProcessWatch(e._processEnded)) for e in executors
+        e.containerId: (_resources(e), ProcessWatch(e._processEnded))
+        for e in executors
+        if e.state != TERMINATED
     }
     if slave.launcher is None:
         recovering: Deferred = succeed(set())
@@ -121,7 +129,7 @@ def recover(slave: Slave, found: state.SlaveState | None) -> Deferred[None]:
 def _resume(running: set, slave: Slave, executors: list[ExecutorBase]) -> Deferred:
     waiting = []
     for executor in executors:
-        if executor.containerId not in running:
+        if executor.containerId not in running or executor.state == TERMINATED:
             continue
         if slave.recoverMode == constants.RECOVER_CLEANUP:
             executor.lose(
@@ -130,7 +138,7 @@ def _resume(running: set, slave: Slave, executors: list[ExecutorBase]) -> Deferr
             )
             continue
         executor.recover()
-        if isinstance(executor, Executor) and executor.state != "TERMINATED":
+        if isinstance(executor, Executor) and executor.state != TERMINATED:
             waiting.append(slave.awaitReregistration(executor))
     return DeferredList(waiting)
 
@@ -167,6 +175,10 @@ def _rebuild(
         if updates:
             record.update(updates[-1].status)
         framework.taskExecutors[taskId] = executorId
+    if isinstance(executor, CommandTask) and executor.task.terminal:
+        # Its end is known and waits for its acknowledgement; its container
+        # is gone.
+        executor.state = TERMINATED
     return executor
 
 
