@@ -426,6 +426,20 @@ class ElectionTests(ZooKeeperTestCase):
         self.flush()
         self.assertEqual(seen, [masterInfo(1), "elected"])
 
+    def test_stop(self) -> None:
+        """
+        A master that stops leaves quietly: its candidacy is withdrawn, the
+        next master is elected, and C{ended} never fires.
+        """
+        first, second = self.election(1), self.election(2)
+        d = first.stop()
+        self.flush()
+        self.assertTrue(self.successResultOf(d))
+        self.successResultOf(second.elected)
+        first.contender.group.client.close()
+        self.flush()
+        self.assertNoResult(first.ended)
+
     def test_nextElected(self) -> None:
         """
         When the leader goes, the next master is elected.

@@ -282,3 +282,29 @@ class GroupTests(SynchronousTestCase):
         group.stop()
         self.result(self.group().join(b"", "json.info"))
         self.assertNoResult(d)
+
+
+class ClosingClientTests(SynchronousTestCase):
+    """
+    A group whose client is being closed (it fails every call at once while
+    it still says it is connected) gives up instead of retrying forever.
+    """
+
+    def test_closing(self) -> None:
+        clock = Clock()
+        server = FakeZooKeeperServer(clock)
+        client = server.client()
+        client.connect()
+        server.flush()
+        group = Group(client, "/g", clock)
+        membership = group.join(b"x", "json.info")
+        server.flush()
+        member = self.successResultOf(membership)
+        client.close()
+        cancelled = group.cancel(member)
+        data = group.data(member)
+        joined = group.join(b"y", "json.info")
+        self.assertFalse(self.successResultOf(cancelled))
+        self.failureResultOf(data)
+        self.failureResultOf(joined)
+        server.flush()

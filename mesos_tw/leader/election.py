@@ -55,6 +55,7 @@ class Election:
         self.isLeader = False
         self.elected: Deferred[None] = Deferred()
         self.ended: Deferred[str] = Deferred()
+        self._stopped = False
 
     def start(self) -> None:
         """
@@ -65,6 +66,16 @@ class Election:
         )
         self._detect()
 
+    def stop(self) -> Deferred[bool]:
+        """
+        Leave the election quietly (the master stops): withdraw the
+        candidacy; L{ended} never fires.
+
+        @return: the withdrawal's L{Deferred}.
+        """
+        self._stopped = True
+        return self.contender.withdraw()
+
     def _contended(self, candidacy: Candidacy) -> None:
         log.info("Contending for leadership as {pid}", pid=self.info.pid)
         candidacy.lost.addCallback(lambda _: self._end(
@@ -73,14 +84,14 @@ class Election:
         ))
 
     def _detect(self) -> None:
-        if self.ended.called:
+        if self.ended.called or self._stopped:
             return
         self.detector.detect(self.leader).addCallbacks(
             self._detected, self._failed, errbackArgs=("detect the leading master",)
         )
 
     def _detected(self, leader: MasterInfo | None) -> None:
-        if self.ended.called:
+        if self.ended.called or self._stopped:
             return
         self.leader = leader
         self._onLeader(leader)
@@ -100,6 +111,6 @@ class Election:
         self._end(f"Failed to {what}: {failure.getErrorMessage()}")
 
     def _end(self, reason: str) -> None:
-        if not self.ended.called:
+        if not self.ended.called and not self._stopped:
             log.critical("{reason}", reason=reason)
             self.ended.callback(reason)

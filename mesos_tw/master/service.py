@@ -71,6 +71,7 @@ class ZooKeeperLeadership:
         self.path = path
         self.sessionTimeout = sessionTimeout
         self.reactor = reactor
+        self.group: Group | None = None
 
     def election(
         self, info: MasterInfo, onLeader: Callable[[MasterInfo | None], object]
@@ -79,7 +80,7 @@ class ZooKeeperLeadership:
         The election of the master C{info}: one group for its contender and
         its detector, on the client.
         """
-        group = Group(self.client, self.path, self.reactor, self.sessionTimeout)
+        group = self.group = Group(self.client, self.path, self.reactor, self.sessionTimeout)
         return Election(
             ZooKeeperContender(group, info), ZooKeeperDetector(group), info, onLeader
         )
@@ -149,7 +150,19 @@ class MasterService(Service):
         self.master.stop()
         if self.zooKeeper is None:
             return succeed(None)
-        return self.zooKeeper.client.close()
+        client = self.zooKeeper.client
+        if self.election is None:
+            return client.close()
+        # Leave the group first, so that a standby takes over at once.
+        withdrawn = self.election.stop()
+        withdrawn.addTimeout(2.0, self.zooKeeper.reactor)
+
+        def close(_: object) -> Deferred[None]:
+            if self.zooKeeper.group is not None:
+                self.zooKeeper.group.stop()
+            return client.close()
+
+        return withdrawn.addBoth(close)
 
     def _connectFailed(self, failure: Failure) -> None:
         if not self._stopping:

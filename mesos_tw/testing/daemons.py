@@ -1,4 +1,4 @@
-# -*- test-case-name: tests.test_integration -*-
+# -*- test-case-name: tests.test_integration,tests.test_integration_ha -*-
 """
 Real daemons for integration tests: C{twistd mesos-master} and
 C{twistd mesos-slave} as child processes on loopback.
@@ -244,6 +244,189 @@ class TwistdCluster:
 
         return waitFor(self._reactor, ready, timeout, what="registered slaves",
                        details=self.logs)
+
+    @inlineCallbacks
+    def stop(self):
+        """
+        Stop every daemon (slaves first).
+        """
+        for daemon in reversed(self.daemons):
+            yield daemon.stop()
+
+
+def httpGet(reactor, credentials, host: str, port: int, path: str = "/state") -> Deferred:
+    """
+    GET C{path} from a daemon over mutual TLS, without following redirects.
+
+    @return: a Deferred firing with C{(code, headers, body)}.
+    """
+    from twisted.web.client import Agent, readBody
+
+    from mesos_tw.cli.state import ClusterPolicy
+
+    agent = Agent(reactor, contextFactory=ClusterPolicy(credentials))
+    d = agent.request(b"GET", f"https://{host}:{port}{path}".encode())
+
+    def read(response):
+        return readBody(response).addCallback(
+            lambda body: (response.code, response.headers, body)
+        )
+
+    return d.addCallback(read)
+
+
+class HACluster:
+    """
+    Masters electing a leader in ZooKeeper and slaves following it, as real
+    C{twistd} processes on loopback, with a fresh CA under C{directory}.
+    ZooKeeper runs apart (L{mesos_tw.testing.zookeeper}): give its connect
+    string.
+
+    @ivar masters: the masters' L{Daemon}s, C{slaves} the slaves'.
+    @ivar ports: the masters' ports, in the same order.
+    @ivar url: the C{zk://} URL of the masters' group.
+    @ivar framework: credentials directory of a framework certificate.
+    """
+
+    def __init__(
+        self,
+        reactor,
+        directory: str,
+        zooKeeper: str,
+        numMasters: int = 3,
+        numSlaves: int = 2,
+        masterFlags: Sequence[str] = (),
+        slaveFlags: Sequence[str] = (),
+        path: str = "/mesos",
+        slaveResources: str = "cpus:4;mem:4096;disk:4096",
+    ) -> None:
+        from mesos_tw.ca import initCA, issue
+
+        self._reactor = reactor
+        self.directory = os.path.abspath(directory)
+        self.url = f"zk://{zooKeeper}{path}"
+        ca = os.path.join(self.directory, "ca")
+        initCA(ca)
+        hosts = ["127.0.0.1", "localhost"]
+        self.ca = ca
+        self.framework = issue(ca, "framework", "framework1")
+        self.ports = [freePort() for _ in range(numMasters)]
+        self.masters = [
+            Daemon(
+                reactor, os.path.join(self.directory, f"master{i}"), "mesos-master",
+                ["--ip", "127.0.0.1", "--port", str(port), "--hostname", "127.0.0.1",
+                 "--tls-dir", issue(ca, "master", f"master{i}", hosts=hosts),
+                 "--zk", self.url]
+                + list(masterFlags),
+            )
+            for i, port in enumerate(self.ports, 1)
+        ]
+        self.slaves = []
+        for i in range(1, numSlaves + 1):
+            home = os.path.join(self.directory, f"slave{i}")
+            self.slaves.append(Daemon(
+                reactor, home, "mesos-slave",
+                ["--master", self.url, "--ip", "127.0.0.1",
+                 "--port", str(freePort()), "--hostname", f"slave{i}",
+                 "--tls-dir", issue(ca, "slave", f"slave{i}", hosts=hosts),
+                 "--work-dir", os.path.join(home, "work"),
+                 "--resources", slaveResources,
+                 "--registration-backoff-factor", "0.1"]
+                + list(slaveFlags),
+            ))
+
+    @property
+    def daemons(self) -> list[Daemon]:
+        return self.masters + self.slaves
+
+    def credentials(self):
+        from mesos_tw.protocol.tls import Credentials
+
+        return Credentials.fromDirectory(self.framework)
+
+    def logs(self) -> str:
+        """
+        The end of every daemon's log, for failure messages.
+        """
+        return "\n".join(f"--- {d.plugin} {d.directory}\n{d.log()}" for d in self.daemons)
+
+    def serving(self, master: Daemon) -> Deferred:
+        """
+        Whether C{master} serves (answers C{/state} itself within 2 s).
+        """
+        port = self.ports[self.masters.index(master)]
+        d = httpGet(self._reactor, self.credentials(), "127.0.0.1", port)
+        d.addTimeout(2.0, self._reactor)
+        return d.addCallbacks(lambda result: result[0] == 200, lambda _: False)
+
+    def leader(self) -> Deferred:
+        """
+        The master that serves, found by asking each running one; or
+        L{None}.
+        """
+
+        @inlineCallbacks
+        def find():
+            for master in self.masters:
+                if master.running and (yield self.serving(master)):
+                    return master
+            return None
+
+        return find()
+
+    def stateOf(self, master: Daemon) -> Deferred:
+        """
+        The C{/state} of C{master} (a standby's redirects to the leader).
+        """
+        from mesos_tw.cli.state import fetchState
+
+        port = self.ports[self.masters.index(master)]
+        return fetchState(self._reactor, self.credentials(), "127.0.0.1", port)
+
+    def state(self) -> Deferred:
+        """
+        The leader's C{/state}.
+        """
+
+        def got(master):
+            if master is None:
+                raise AssertionError("no master serves")
+            return self.stateOf(master)
+
+        return self.leader().addCallback(got)
+
+    def waitForSlaves(self, timeout: float = 60.0, master: Daemon | None = None) -> Deferred:
+        """
+        Wait until a master serves with every slave active.
+        """
+
+        def ready():
+            d = self.state() if master is None else self.stateOf(master)
+
+            def check(state):
+                active = [s for s in state["slaves"] if s["active"]]
+                return state if len(active) == len(self.slaves) else None
+
+            return d.addCallback(check)
+
+        return waitFor(self._reactor, ready, timeout, what="every slave registered "
+                       "with a leading master", details=self.logs)
+
+    @inlineCallbacks
+    def start(self, timeout: float = 60.0):
+        """
+        Start the first master and wait until it serves (so that it leads),
+        then the other masters and the slaves; wait until every slave is
+        registered with the leader.
+        """
+        first = self.masters[0]
+        first.start()
+        yield waitFor(self._reactor, lambda: self.serving(first), timeout,
+                      what="the first master to serve", details=self.logs)
+        for daemon in self.masters[1:] + self.slaves:
+            daemon.start()
+        state = yield self.waitForSlaves(timeout, first)
+        return state
 
     @inlineCallbacks
     def stop(self):

@@ -163,7 +163,7 @@ class Group:
             result.callback(self._own(membership))
 
         def failed(failure: Failure, session: int | None) -> None:
-            if not failure.check(*_RETRIABLE):
+            if not failure.check(*_RETRIABLE) or self._closing(failure):
                 result.errback(failure)
                 return
             if failure.check(errors.ConnectionLossError):
@@ -212,6 +212,9 @@ class Group:
             if failure.check(errors.NoNodeError):
                 self._lose(membership, "its node is gone")
                 result.callback(False)
+            elif self._closing(failure):
+                self._lose(membership, "the ZooKeeper client was closed")
+                result.callback(False)
             elif failure.check(*_RETRIABLE):
                 self._whenConnected().addCallback(attempt)
             else:
@@ -233,6 +236,8 @@ class Group:
         def failed(failure: Failure) -> None:
             if failure.check(errors.NoNodeError):
                 result.callback(None)
+            elif self._closing(failure):
+                result.errback(failure)
             elif failure.check(*_RETRIABLE):
                 self._whenConnected().addCallback(attempt)
             else:
@@ -289,6 +294,16 @@ class Group:
         if self.client.state is ConnectionState.SUSPENDED:
             self._stateChanged(ConnectionState.SUSPENDED)
         self._read()
+
+    def _closing(self, failure: Failure) -> bool:
+        """
+        Whether C{failure} says the client is being closed while it still
+        says it is connected: retrying at once would spin.
+        """
+        return (
+            failure.check(errors.ClosedError) is not None
+            and self.client.state is ConnectionState.CONNECTED
+        )
 
     def _whenConnected(self) -> Deferred[None]:
         if self.client.state is ConnectionState.CONNECTED:
@@ -421,7 +436,8 @@ class Group:
             d.addCallbacks(lambda _: self._read(), self._readFailed)
         elif failure.check(*_RETRIABLE):
             self._stale = True
-            if self.client.state is ConnectionState.CONNECTED:
+            # A closing client fails at once: read again when it connects.
+            if not self._closing(failure) and self.client.state is ConnectionState.CONNECTED:
                 self._read()
         else:
             log.failure("Reading the members of {group}", failure, group=self.path)
