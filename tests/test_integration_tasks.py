@@ -157,7 +157,7 @@ class OfferLoopTests(ClusterTestCase):
         Killing a running task ends it TASK_KILLED.
         """
         scheduler = RecordingScheduler()
-        self.launchOnFirstOffer(scheduler, lambda o: commandTask(o, "t1", "sleep 100"))
+        self.launchOnFirstOffer(scheduler, lambda o: commandTask(o, "t1", "sleep 100.25"))
         driver = self.driver(scheduler)
         yield driver.start()
         yield self.wait(scheduler.waitForState("t1", mesos_pb2.TASK_RUNNING), "RUNNING")
@@ -192,7 +192,7 @@ class OfferLoopTests(ClusterTestCase):
         Stopping the driver without failover kills the framework's tasks.
         """
         scheduler = RecordingScheduler()
-        self.launchOnFirstOffer(scheduler, lambda o: commandTask(o, "t1", "sleep 100"))
+        self.launchOnFirstOffer(scheduler, lambda o: commandTask(o, "t1", "sleep 100.25"))
         driver = self.driver(scheduler)
         yield driver.start()
         yield self.wait(scheduler.waitForState("t1", mesos_pb2.TASK_RUNNING), "RUNNING")
@@ -207,7 +207,7 @@ class OfferLoopTests(ClusterTestCase):
         self.assertEqual([t["state"] for t in framework["completed_tasks"]], ["TASK_KILLED"])
 
         def killed():
-            out = subprocess.run(["pgrep", "-f", "sleep 100"], capture_output=True)
+            out = subprocess.run(["pgrep", "-f", "sleep 100.25"], capture_output=True)
             return out.returncode == 1
 
         yield waitFor(reactor, killed, what="the task's process to end")

@@ -481,9 +481,11 @@ class RevocationFlowTests(MasterTestCase):
 
     def test_slaveGoneAtDeadline(self) -> None:
         """
-        If its slave is disconnected at the deadline, the task is not killed
-        and may be chosen again later.
+        If its slave is disconnected at the deadline, the task (of a
+        checkpointing framework, which keeps its tasks meanwhile) is not
+        killed and may be chosen again later.
         """
+        self.master.frameworks[self.frameworkId].info.checkpoint = True
         self.master.allocate()
         self.slave.lose()
         self.clock.advance(30)
