@@ -15,7 +15,6 @@ import signal
 from twisted.internet import reactor
 from twisted.internet.defer import inlineCallbacks
 from twisted.internet.error import ProcessTerminated
-from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
 from mesos_tw import mesos_pb2
@@ -23,7 +22,7 @@ from mesos_tw.resources import Resources
 from mesos_tw.scheduler import SchedulerDriver
 from mesos_tw.testing.daemons import HACluster, httpGet, waitFor
 from mesos_tw.testing.scheduler import RecordingScheduler
-from mesos_tw.testing.zookeeper import ZooKeeperServer, requireZooKeeper
+from mesos_tw.testing.zookeeper import ZooKeeperEnsemble, ZooKeeperServer, requireZooKeeper
 from mesos_tw.zk.client import ZooKeeperClient
 
 #: Short enough that a killed leader's session (and its group node) goes
@@ -244,7 +243,6 @@ class ZooKeeperRestartTests(HATestCase):
         cluster = self.cluster
         leader = yield cluster.leader()
         yield self.zk.kill()
-        yield deferLater(reactor, 1.0, lambda: None)
         yield self.zk.start()
         yield cluster.waitForSlaves(60, leader)
         self.assertTrue(all(m.running for m in cluster.masters))
@@ -301,14 +299,79 @@ class MissingSlaveTests(HATestCase):
         state = yield self.until(unreachable, "the missing slave marked unreachable")
         self.assertEqual(state["recovering_slaves"], [])
         self.assertEqual([s["id"] for s in state["slaves"]], [slaveIds["slave1"]])
+        yield self.wait(scheduler.waitFor("reregistered"), "the framework re-registered")
         before = len(scheduler.updates(goneTask))
         status = mesos_pb2.TaskStatus(state=mesos_pb2.TASK_RUNNING)
         status.task_id.value = goneTask
         status.slave_id.value = goneId
-        driver.reconcileTasks([status])
 
         def lost():
             updates = scheduler.updates(goneTask)[before:]
-            return [u for u in updates if u.state == mesos_pb2.TASK_LOST]
+            found = [u for u in updates if u.state == mesos_pb2.TASK_LOST]
+            if not found:
+                # As frameworks do: ask again until answered.
+                driver.reconcileTasks([status])
+            return found
 
-        yield self.until(lost, "TASK_LOST for the missing slave's task")
+        updates = yield waitFor(reactor, lost, 60, interval=0.5,
+                                what="TASK_LOST for the missing slave's task",
+                                details=cluster.logs)
+        self.assertEqual(updates[0].reason, mesos_pb2.TaskStatus.REASON_RECONCILIATION)
+
+
+class EnsembleTests(TestCase):
+    """
+    Masters on a three-server ZooKeeper ensemble keep electing through the
+    remaining quorum when a server is killed.
+    """
+
+    timeout = 240
+
+    @inlineCallbacks
+    def test_serverKilled(self):
+        """
+        Killing one ZooKeeper server changes nothing for the masters (their
+        sessions move to the others); killing the leading master then
+        elects the standby through the remaining two servers.
+        """
+        requireZooKeeper()
+        base = os.path.abspath(self.mktemp())
+        ensemble = ZooKeeperEnsemble(reactor, os.path.join(base, "zookeeper"))
+        self.addCleanup(ensemble.kill)
+        yield ensemble.start()
+        cluster = HACluster(
+            reactor, base, ensemble.hosts, numMasters=2, numSlaves=1,
+            masterFlags=["--zk-session-timeout", "6", "--allocation-interval", "0.2"],
+        )
+        self.addCleanup(cluster.stop)
+        yield cluster.start()
+
+        @inlineCallbacks
+        def sessions(servers):
+            found = set()
+            for server in servers:
+                found |= yield server.sessions()
+            return found
+
+        before = yield sessions(ensemble.servers)
+        # The masters' and the slave's.
+        self.assertGreaterEqual(len(before), 3)
+        yield ensemble.servers[0].kill()
+
+        @inlineCallbacks
+        def moved():
+            return before <= (yield sessions(ensemble.servers[1:]))
+
+        yield waitFor(reactor, moved, 60, what="the sessions on the other servers",
+                      details=cluster.logs)
+        self.assertTrue(all(m.running for m in cluster.masters), cluster.logs())
+        self.assertIs((yield cluster.leader()), cluster.masters[0])
+        cluster.masters[0].process.signalProcess(signal.SIGKILL)
+        yield cluster.masters[0].ended
+
+        def standbyLeads():
+            return cluster.leader().addCallback(lambda m: m is cluster.masters[1])
+
+        yield waitFor(reactor, standbyLeads, 60, what="the standby to lead",
+                      details=cluster.logs)
+        yield cluster.waitForSlaves(60, cluster.masters[1])

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from twisted.internet.defer import fail
+from twisted.internet.error import ConnectionRefusedError
+from twisted.internet.interfaces import IStreamClientEndpoint
 from twisted.internet.task import Clock
+from zope.interface import implementer
 from twisted.trial.unittest import SynchronousTestCase
 
 from mesos_tw import messages_pb2 as msgs
@@ -31,9 +35,13 @@ class FakeMasters:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.endpoints: dict[tuple[str, int], FakeMasterEndpoint] = {}
+        #: Masters that refuse connections, by number.
+        self.down: set[int] = set()
 
-    def __call__(self, host: str, port: int) -> FakeMasterEndpoint:
+    def __call__(self, host: str, port: int) -> Any:
         key = (host, port)
+        if any(masterAddress(masterInfo(n)) == key for n in self.down):
+            return _Refusing()
         if key not in self.endpoints:
             self.endpoints[key] = FakeMasterEndpoint(
                 self.clock, Peer("master", "master", f"{host}:{port}")
@@ -45,6 +53,12 @@ class FakeMasters:
         The connections made to master C{n}.
         """
         return self(*masterAddress(masterInfo(n))).connections
+
+
+@implementer(IStreamClientEndpoint)
+class _Refusing:
+    def connect(self, factory: Any) -> Any:
+        return fail(ConnectionRefusedError())
 
 
 class Owner:
@@ -153,6 +167,36 @@ class LeaderLinkTests(SynchronousTestCase):
         [leader] = self.masters.connections(2)
         self.assertIs(self.link.connection, leader.protocol)
         self.assertEqual(self.link.leader, masterInfo(2))
+
+    def test_redirectTargetLost(self) -> None:
+        """
+        When the connection to a master a redirect named is lost, the link
+        goes back to the detected leader.
+        """
+        [standby] = self.masters.connections(1)
+        redirect = msgs.MasterRedirectMessage()
+        redirect.leader.CopyFrom(masterInfo(2))
+        standby.receive(redirect)
+        self.clock.advance(0.1)
+        [named] = self.masters.connections(2)
+        named.lose()
+        self.clock.advance(0)
+        self.assertEqual(len(self.masters.connections(1)), 2)
+        self.assertEqual(self.link.leader, masterInfo(1))
+
+    def test_redirectTargetDown(self) -> None:
+        """
+        When a redirect names a master that cannot be reached (a stale
+        leader), the link goes back to the detected leader.
+        """
+        self.masters.down.add(2)
+        [standby] = self.masters.connections(1)
+        redirect = msgs.MasterRedirectMessage()
+        redirect.leader.CopyFrom(masterInfo(2))
+        standby.receive(redirect)
+        self.clock.pump([0.1] * 50)
+        self.assertEqual(self.link.leader, masterInfo(1))
+        self.assertEqual(len(self.masters.connections(1)), 2)
 
     def test_redirectBacksOff(self) -> None:
         """

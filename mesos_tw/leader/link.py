@@ -140,6 +140,10 @@ class LeaderLink(Service):
         self._detecting: Deferred[MasterInfo | None] | None = None
         self._redirect: IDelayedCall | None = None
         self._redirects = 0
+        #: Whether the current leader comes from a redirect rather than the
+        #: detector: if it cannot be reached, the link goes back to the
+        #: detected one.
+        self._tentative = False
         self._reported: set[MessageProtocol] = set()
         factory.dispatcher.register(msgs.MasterRedirectMessage, self.redirected, ("master",))
         self._dispatcher = _CurrentOnly(factory.dispatcher, self)
@@ -178,6 +182,7 @@ class LeaderLink(Service):
             return
         self.detected = leader
         self._redirects = 0
+        self._tentative = False
         self._cancelRedirect()
         self._follow(leader, "detected")
         self._detect()
@@ -227,8 +232,31 @@ class LeaderLink(Service):
 
     def _followRedirect(self, leader: MasterInfo) -> None:
         self._redirect = None
-        if self.running:
-            self._follow(leader, "redirected")
+        if not self.running:
+            return
+        self._follow(leader, "redirected")
+        client = self._client
+        if client is not None:
+            self._tentative = True
+            client.whenConnected(failAfterFailures=2).addErrback(
+                self._redirectFailed, client
+            )
+
+    def _redirectFailed(self, failure: Failure, client: ClientService) -> None:
+        def revert() -> None:
+            if self._client is client and self._tentative and self.running:
+                self._revert("cannot reach the master a redirect named")
+
+        # Not from within the client service's own failure handling.
+        self._clock.callLater(0, revert)
+
+    def _revert(self, why: str) -> None:
+        """
+        Go back to the detected leader (a redirect led nowhere).
+        """
+        self._tentative = False
+        if self.detected is not None:
+            self._follow(self.detected, why)
 
     def _cancelRedirect(self) -> None:
         if self._redirect is not None and self._redirect.active():
@@ -305,3 +333,11 @@ class LeaderLink(Service):
         if connection is self.connection:
             self.connection = None
             self._owner.lost(connection, reason)
+            if self._tentative and self.running:
+                client = self._client
+
+                def revert() -> None:
+                    if self._client is client and self._tentative and self.running:
+                        self._revert("lost the master a redirect named")
+
+                self._clock.callLater(0, revert)

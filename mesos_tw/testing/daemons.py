@@ -359,6 +359,16 @@ class HACluster:
         d.addTimeout(2.0, self._reactor)
         return d.addCallbacks(lambda result: result[0] == 200, lambda _: False)
 
+    def following(self, master: Daemon) -> Deferred:
+        """
+        Whether C{master} serves or redirects to the leader (it takes part in
+        the election).
+        """
+        port = self.ports[self.masters.index(master)]
+        d = httpGet(self._reactor, self.credentials(), "127.0.0.1", port)
+        d.addTimeout(2.0, self._reactor)
+        return d.addCallbacks(lambda result: result[0] in (200, 307), lambda _: False)
+
     def leader(self) -> Deferred:
         """
         The master that serves, found by asking each running one; or
@@ -417,7 +427,7 @@ class HACluster:
         """
         Start the first master and wait until it serves (so that it leads),
         then the other masters and the slaves; wait until every slave is
-        registered with the leader.
+        registered with the leader and every master follows the election.
         """
         first = self.masters[0]
         first.start()
@@ -426,6 +436,9 @@ class HACluster:
         for daemon in self.masters[1:] + self.slaves:
             daemon.start()
         state = yield self.waitForSlaves(timeout, first)
+        for master in self.masters[1:]:
+            yield waitFor(self._reactor, lambda: self.following(master), timeout,
+                          what="a standby to follow the leader", details=self.logs)
         return state
 
     @inlineCallbacks
