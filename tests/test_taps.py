@@ -151,8 +151,9 @@ class MasterOptionsTests(SynchronousTestCase):
         service.privilegedStartService()
         service.startService()
         self.addCleanup(service.stopService)
-        [(port, factory, _, _, interface)] = reactor.sslServers
+        [(port, factory, _, backlog, interface)] = reactor.sslServers
         self.assertEqual((port, interface), (5099, "127.0.0.1"))
+        self.assertGreaterEqual(backlog, 1024)
         self.assertIsInstance(factory, SniffingFactory)
         self.assertEqual(service.master.info.port, 5099)
         self.assertEqual(service.master.info.pid, "master@127.0.0.1:5099")

@@ -49,3 +49,7 @@ ZOOKEEPER_SESSION_TIMEOUT = 10.0
 
 #: The node under the --zk path that holds the registry.
 REGISTRY_NODE = "registry"
+
+#: Connections waiting to be accepted (the kernel caps it at somaxconn): a
+#: new leader gets every slave's and framework's connection at once.
+LISTEN_BACKLOG = 4096

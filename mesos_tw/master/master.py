@@ -33,6 +33,7 @@ from mesos_tw.master.records import (
     Framework,
     OfferRecord,
     Slave,
+    TaskBook,
     TaskRecord,
     UnreachableSlave,
 )
@@ -134,7 +135,7 @@ class Master(SlaveLifecycle, SlaveReports, Failover, TaskMessages, OfferHandling
         self._removedFrameworks: set[str] = set()
         # Tasks reported by re-registering slaves for frameworks that have
         # not re-registered yet (after a master failover), by framework id.
-        self._orphanTasks: dict[str, dict[str, TaskRecord]] = {}
+        self._orphanTasks: dict[str, TaskBook] = {}
         # Their executors, by framework id, slave id and executor id.
         self._orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]] = {}
         self.offers: dict[str, OfferRecord] = {}

@@ -86,7 +86,7 @@ class Framework:
     active: bool = True
     reregisteredTime: float | None = None
     unregisteredTime: float | None = None
-    tasks: dict[str, "TaskRecord"] = attr.ib(factory=dict)
+    tasks: "TaskBook" = attr.ib(factory=lambda: TaskBook())
     executors: dict[str, dict[str, ExecutorInfo]] = attr.ib(factory=dict)
     offers: set[str] = attr.ib(factory=set)
     completedTasks: list["TaskRecord"] = attr.ib(factory=list)
@@ -161,6 +161,75 @@ class TaskRecord:
             if self.revocation.active():
                 self.revocation.cancel()
             self.revocation = None
+
+
+class TaskBook(dict):  # type: ignore[type-arg]
+    """
+    Task records by task id, also indexed by slave: L{onSlave} is cheap,
+    which the master needs when thousands of slaves re-register at once.
+    A record's slave must not change while it is in the book.
+    """
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__()
+        self._bySlave: dict[str, dict[str, TaskRecord]] = {}
+        self.update(*args, **kw)
+
+    def onSlave(self, slaveId: str) -> list[TaskRecord]:
+        """
+        The records of tasks on C{slaveId}.
+        """
+        return list(self._bySlave.get(slaveId, {}).values())
+
+    def _index(self, key: str, record: TaskRecord) -> None:
+        self._bySlave.setdefault(record.slaveId, {})[key] = record
+
+    def _unindex(self, key: str, record: TaskRecord) -> None:
+        onSlave = self._bySlave.get(record.slaveId)
+        if onSlave is not None:
+            onSlave.pop(key, None)
+            if not onSlave:
+                del self._bySlave[record.slaveId]
+
+    def __setitem__(self, key: str, record: TaskRecord) -> None:
+        old = self.get(key)
+        if old is not None:
+            self._unindex(key, old)
+        super().__setitem__(key, record)
+        self._index(key, record)
+
+    def __delitem__(self, key: str) -> None:
+        self._unindex(key, self[key])
+        super().__delitem__(key)
+
+    _missing = object()
+
+    def pop(self, key: str, default: Any = _missing) -> Any:
+        if key in self:
+            record = self[key]
+            del self[key]
+            return record
+        if default is TaskBook._missing:
+            raise KeyError(key)
+        return default
+
+    def popitem(self) -> tuple[str, TaskRecord]:
+        key, record = super().popitem()
+        self._unindex(key, record)
+        return key, record
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kw: Any) -> None:
+        for key, record in dict(*args, **kw).items():
+            self[key] = record
+
+    def clear(self) -> None:
+        super().clear()
+        self._bySlave.clear()
 
 
 @attr.s(auto_attribs=True, eq=False)

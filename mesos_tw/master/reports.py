@@ -14,7 +14,7 @@ from twisted.logger import Logger
 from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.master import constants, reregistration
-from mesos_tw.master.records import Framework, Slave, TaskRecord
+from mesos_tw.master.records import Framework, Slave, TaskBook, TaskRecord
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, TaskStatus
 from mesos_tw.resources import Resources, ResourcesError
 from mesos_tw.tasks import isTerminal
@@ -52,7 +52,7 @@ class SlaveReports:
     _clock: IReactorTime
     frameworks: dict[str, Framework]
     _removedFrameworks: set[str]
-    _orphanTasks: dict[str, dict[str, TaskRecord]]
+    _orphanTasks: dict[str, TaskBook]
     _orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]]
 
     # --- Re-registration -----------------------------------------------------
@@ -63,13 +63,11 @@ class SlaveReports:
         """
         known: dict[reregistration.TaskKey, mesos_pb2.Task] = {}
         for framework in self.frameworks.values():
-            for record in framework.tasks.values():
-                if record.slaveId == slave.id:
-                    known[(framework.id, record.id)] = record.task
+            for record in framework.tasks.onSlave(slave.id):
+                known[(framework.id, record.id)] = record.task
         for frameworkId, orphans in self._orphanTasks.items():
-            for record in orphans.values():
-                if record.slaveId == slave.id:
-                    known[(frameworkId, record.id)] = record.task
+            for record in orphans.onSlave(slave.id):
+                known[(frameworkId, record.id)] = record.task
         plan = reregistration.plan(
             message.tasks, message.frameworks, message.executor_infos, known,
             self._removedFrameworks, slave.pendingKills.keys(),
@@ -162,7 +160,7 @@ class SlaveReports:
         )
         framework = self.frameworks.get(frameworkId)
         if framework is None:
-            self._orphanTasks.setdefault(frameworkId, {})[taskId] = record
+            self._orphanTasks.setdefault(frameworkId, TaskBook())[taskId] = record
             return
         if taskId in framework.tasks:
             self._log.warn(
@@ -216,14 +214,14 @@ class SlaveReports:
             used[frameworkId] = used.get(frameworkId, Resources()) + resources
 
         for framework in self.frameworks.values():
-            for record in framework.tasks.values():
-                if record.slaveId == slaveId and not record.recovered:
+            for record in framework.tasks.onSlave(slaveId):
+                if not record.recovered:
                     add(framework.id, record.resources)
             for executor in framework.executors.get(slaveId, {}).values():
                 add(framework.id, executorResources(executor))
         for frameworkId, orphans in self._orphanTasks.items():
-            for record in orphans.values():
-                if record.slaveId == slaveId and not record.recovered:
+            for record in orphans.onSlave(slaveId):
+                if not record.recovered:
                     add(frameworkId, record.resources)
         for frameworkId, executors in self._orphanExecutors.items():
             for executor in executors.get(slaveId, {}).values():

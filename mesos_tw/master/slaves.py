@@ -40,7 +40,7 @@ from mesos_tw.master.records import (
     Framework,
     OfferRecord,
     Slave,
-    TaskRecord,
+    TaskBook,
     UnreachableSlave,
 )
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, MasterInfo, SlaveID, TaskStatus
@@ -79,7 +79,7 @@ class SlaveLifecycle:
     _maxPingTimeouts: int
     _slaveByConnection: dict[MessageProtocol, Slave]
     _removedFrameworks: set[str]
-    _orphanTasks: dict[str, dict[str, TaskRecord]]
+    _orphanTasks: dict[str, TaskBook]
     _orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]]
     registrar: Registrar | None
     _recoveredSlaves: dict[str, str]
@@ -317,7 +317,7 @@ class SlaveLifecycle:
         for framework in list(self.frameworks.values()):
             if framework.info.checkpoint:
                 continue
-            for record in [t for t in framework.tasks.values() if t.slaveId == slave.id]:
+            for record in framework.tasks.onSlave(slave.id):
                 if isTerminal(record.task.state):
                     self._completeTask(framework, record)
                 else:
@@ -371,7 +371,7 @@ class SlaveLifecycle:
         for framework in list(self.frameworks.values()):
             framework.executors.pop(slave.id, None)
             partitionAware = framework.hasCapability(_PARTITION_AWARE)
-            for record in [t for t in framework.tasks.values() if t.slaveId == slave.id]:
+            for record in framework.tasks.onSlave(slave.id):
                 if isTerminal(record.task.state):
                     self._completeTask(framework, record)
                 elif unreachable and partitionAware:
@@ -386,8 +386,8 @@ class SlaveLifecycle:
                         TaskStatus.REASON_SLAVE_REMOVED, f"Slave {slave.id} removed: {why}",
                     )
         for orphans in self._orphanTasks.values():
-            for taskId in [t for t, r in orphans.items() if r.slaveId == slave.id]:
-                del orphans[taskId]
+            for record in orphans.onSlave(slave.id):
+                del orphans[record.id]
         for executors in self._orphanExecutors.values():
             executors.pop(slave.id, None)
         self.allocator.removeSlave(slave.id)

@@ -11,6 +11,7 @@ import uuid
 from typing import Callable
 
 from twisted.application.service import IService, MultiService
+from twisted.internet.endpoints import SSL4ServerEndpoint
 from twisted.python import usage
 from twisted.web.server import Site
 
@@ -36,7 +37,7 @@ from mesos_tw.mesos_pb2 import Address, MasterInfo
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.sniff import SniffingFactory
-from mesos_tw.protocol.tls import Credentials, TLSConfigurationError, serverEndpoint
+from mesos_tw.protocol.tls import Credentials, TLSConfigurationError, serverContextFactory
 from mesos_tw.util import positive, port
 from mesos_tw.zk.client import ZooKeeperClient
 from mesos_tw.zk.paths import joinPath
@@ -267,8 +268,11 @@ def makeService(
     top = MultiService()
     wire = MessageFactory(gate, options["max-frame-size"], onLost=lost)
     factory = SniffingFactory(wire, Site(makeRoot(master, leadership=gate.leadership)))
-    endpoint = serverEndpoint(
-        reactor, options["credentials"], options["port"], options["ip"]
+    # A new leader takes every slave's connection at once: a short accept
+    # queue would drop their SYNs, and TCP retries them only after 1, 3, 7 s...
+    endpoint = SSL4ServerEndpoint(
+        reactor, options["port"], serverContextFactory(options["credentials"]),
+        backlog=constants.LISTEN_BACKLOG, interface=options["ip"],
     )
     listener = ListenerService(endpoint, factory)
     listener.setName("listener")

@@ -19,7 +19,7 @@ from twisted.logger import Logger
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import IAllocator
 from mesos_tw.master import constants, reconciliation
-from mesos_tw.master.records import Framework, Slave, TaskRecord, UnreachableSlave
+from mesos_tw.master.records import Framework, Slave, TaskBook, TaskRecord, UnreachableSlave
 from mesos_tw.master.reports import shutdownFrameworkMessage
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, TaskStatus
 from mesos_tw.messages_pb2 import MessageRefused
@@ -46,7 +46,7 @@ class TaskMessages:
     frameworks: dict[str, Framework]
     _slaveByConnection: dict[MessageProtocol, Slave]
     _removedFrameworks: set[str]
-    _orphanTasks: dict[str, dict[str, TaskRecord]]
+    _orphanTasks: dict[str, TaskBook]
     _orphanExecutors: dict[str, dict[str, dict[str, ExecutorInfo]]]
 
     # --- From slaves ---------------------------------------------------------
