@@ -26,13 +26,8 @@ from mesos_tw.resources import Resources
 from mesos_tw.slave import constants, paths, state
 from mesos_tw.slave.command import CommandTask
 from mesos_tw.slave.containerizer.common import ProcessWatch
-from mesos_tw.slave.executors import (
-    TERMINATED,
-    Executor,
-    ExecutorBase,
-    Framework,
-    TaskRecord,
-)
+from mesos_tw.slave.custom import Executor
+from mesos_tw.slave.executors import TERMINATED, ExecutorBase, Framework, TaskRecord
 
 if TYPE_CHECKING:
     from mesos_tw.slave.slave import Slave
