@@ -395,6 +395,34 @@ class ZooKeeperDetectorTests(ZooKeeperTestCase):
         self.assertIs(group.client.state, ConnectionState.CLOSED)
 
 
+class CandidatesTests(ZooKeeperTestCase):
+    def test_candidates(self) -> None:
+        """
+        A ZooKeeper detector names the masters in line after the leader,
+        lowest sequence first, reading their nodes once while the
+        membership does not change.
+        """
+        for n in [1, 2, 3]:
+            self.candidacy(self.contender(n))
+        detector = self.detector()
+        self.assertEqual(self.detected(detector), masterInfo(1))
+        d = detector.candidates()
+        self.flush()
+        self.assertEqual(self.successResultOf(d), [masterInfo(2), masterInfo(3)])
+        calls = []
+        detector.group.data = lambda m: calls.append(m)  # type: ignore[method-assign]
+        d = detector.candidates()
+        self.assertEqual(self.successResultOf(d), [masterInfo(2), masterInfo(3)])
+        self.assertEqual(calls, [])
+
+    def test_noMembersYet(self) -> None:
+        """
+        Before the group is read, no master is known to be in line.
+        """
+        detector = self.detector()
+        self.assertEqual(self.successResultOf(detector.candidates()), [])
+
+
 class ElectionTests(ZooKeeperTestCase):
     def election(self, n: int) -> Election:
         election = Election(self.contender(n), self.detector(), masterInfo(n))

@@ -256,3 +256,89 @@ class LeaderLinkTests(SynchronousTestCase):
         self.assertEqual(
             masterAddress(MasterInfo(pid="master@1.2.3.4:99", port=99)), ("1.2.3.4", 99)
         )
+
+
+class _LineDetector(StandaloneDetector):
+    """
+    A standalone detector that knows the masters in line.
+    """
+
+    def __init__(self, leader: MasterInfo, line: list[MasterInfo]) -> None:
+        super().__init__(leader)
+        self.line = line
+
+    def candidates(self) -> Any:
+        from twisted.internet.defer import succeed
+
+        return succeed([m for m in self.line if m != self.leader])
+
+
+class ConnectAheadTests(SynchronousTestCase):
+    """
+    When the leader's connection breaks, the link connects ahead to the
+    master next in line, and takes that connection over if it is elected.
+    """
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.masters = FakeMasters(self.clock)
+        self.owner = Owner()
+        self.detector = _LineDetector(masterInfo(1), [masterInfo(1), masterInfo(2)])
+        self.link = LeaderLink(
+            lambda: self.detector, self.masters, self.owner.factory, self.clock,
+            random=lambda: 1.0,
+        )
+        self.link.startService()
+        self.addCleanup(lambda: self.link.running and self.link.stopService())
+
+    def test_takenOver(self) -> None:
+        """
+        The connection made ahead is not shown to the owner until its
+        master is elected; then it is, at once, without a new connection.
+        """
+        [old] = self.masters.connections(1)
+        old.lose()
+        [ahead] = self.masters.connections(2)
+        self.assertEqual(self.owner.events, [("ready", old.protocol), ("lost", old.protocol)])
+        ahead.receive(msgs.PingSlaveMessage())
+        self.assertEqual(len(self.owner.events), 2)
+        self.detector.appoint(masterInfo(2))
+        self.assertEqual(self.owner.events[-1], ("ready", ahead.protocol))
+        self.assertEqual(len(self.masters.connections(2)), 1)
+        self.assertIs(self.link.connection, ahead.protocol)
+
+    def test_leaderBack(self) -> None:
+        """
+        If the leader's connection comes back, the one made ahead is
+        closed.
+        """
+        [old] = self.masters.connections(1)
+        old.lose()
+        [ahead] = self.masters.connections(2)
+        self.clock.advance(2)
+        [_, back] = self.masters.connections(1)
+        self.assertEqual(self.owner.events[-1], ("ready", back.protocol))
+        self.assertTrue(ahead.transport.disconnecting)
+
+    def test_otherElected(self) -> None:
+        """
+        If another master is elected, the connection made ahead is closed
+        and one to the new leader is made.
+        """
+        [old] = self.masters.connections(1)
+        old.lose()
+        [ahead] = self.masters.connections(2)
+        self.detector.appoint(masterInfo(3))
+        self.assertTrue(ahead.transport.disconnecting)
+        [new] = self.masters.connections(3)
+        self.assertEqual(self.owner.events[-1], ("ready", new.protocol))
+
+    def test_stop(self) -> None:
+        """
+        Stopping the link closes the connection made ahead.
+        """
+        [old] = self.masters.connections(1)
+        old.lose()
+        [ahead] = self.masters.connections(2)
+        self.link.stopService()
+        self.assertTrue(ahead.transport.disconnecting)

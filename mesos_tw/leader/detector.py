@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from twisted.internet.defer import Deferred, fail, succeed
+from twisted.internet.defer import Deferred, fail, gatherResults, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 from zope.interface import implementer
@@ -120,6 +120,7 @@ class ZooKeeperDetector:
         self._started = False
         self._error: DetectionError | None = None
         self._pending = _Pending()
+        self._candidates: tuple[frozenset[Membership], Deferred[list[MasterInfo]]] | None = None
 
     def detect(self, previous: MasterInfo | None = None) -> Deferred[MasterInfo | None]:
         if self._error is not None:
@@ -130,6 +131,34 @@ class ZooKeeperDetector:
         if self._known and not _same(self.leader, previous):
             return succeed(_copy(self.leader))
         return self._pending.add(previous)
+
+    def candidates(self) -> Deferred[list[MasterInfo]]:
+        """
+        The masters in line after the leader, lowest sequence first (not an
+        L{IDetector} method): a link whose leader vanished may connect to
+        the next one ahead of its election. Reads are shared while the
+        membership does not change.
+        """
+        members = self.group.members
+        if members is None:
+            return succeed([])
+        if self._candidates is not None and self._candidates[0] == members:
+            return _chain(self._candidates[1])
+        ordered = sorted(
+            (m for m in members if m.label == MASTER_INFO_LABEL and m != self._leading),
+            key=lambda m: m.sequence,
+        )
+
+        def read(membership: Membership) -> Deferred[MasterInfo | None]:
+            def parse(data: bytes | None) -> MasterInfo | None:
+                return None if data is None else masterInfoFromJSON(data)
+
+            return self.group.data(membership).addCallback(parse).addErrback(lambda _: None)
+
+        d = gatherResults([read(m) for m in ordered])
+        d.addCallback(lambda infos: [i for i in infos if i is not None])
+        self._candidates = (members, d)
+        return _chain(d)
 
     def close(self) -> Deferred[None]:
         """
@@ -201,3 +230,21 @@ class ZooKeeperDetector:
         log.error("Failed to detect the leading master: {error}", error=error)
         self._error = error
         self._pending.fail(error)
+
+
+def _chain(d: Deferred[list[MasterInfo]]) -> Deferred[list[MasterInfo]]:
+    """
+    A new L{Deferred} with (a copy of) C{d}'s result, leaving C{d} as it
+    is.
+    """
+    result: Deferred[list[MasterInfo]] = Deferred()
+
+    def fired(value: object) -> object:
+        if isinstance(value, list):
+            result.callback(list(value))
+        else:
+            result.callback([])
+        return value
+
+    d.addBoth(fired)
+    return result

@@ -6,6 +6,12 @@ leader it detects, reconnecting with backoff; when the leader changes it
 drops the connection to the old one and connects to the new one. A standby
 master's L{msgs.MasterRedirectMessage} sends it to the leader named there.
 
+When the connection to the leader breaks, the link connects ahead (TLS
+handshake done, nothing sent) to the master next in line, if the detector
+can say which (a ZooKeeper detector's C{candidates}): when that master is
+elected, the owner has its connection at once, instead of a thousand slaves
+handshaking with a new leader at the same moment.
+
 The link stands between the connections and the owner's
 L{MessageFactory}: the owner's C{onReady}/C{onLost} see only connections
 to the current leader (a connection dropped for a leader change is
@@ -86,6 +92,21 @@ class _CurrentOnly:
         return checked, message
 
 
+class _Warm:
+    """
+    A connection made ahead to a master that may be elected next: its
+    client service, factory and (once ready) connection.
+    """
+
+    def __init__(
+        self, address: tuple[str, int], client: ClientService, factory: MessageFactory
+    ) -> None:
+        self.address = address
+        self.client = client
+        self.factory = factory
+        self.connection: MessageProtocol | None = None
+
+
 class LeaderLink(Service):
     """
     Keeps a connection to the leading master.
@@ -145,6 +166,8 @@ class LeaderLink(Service):
         #: detected one.
         self._tentative = False
         self._reported: set[MessageProtocol] = set()
+        #: A connection made ahead to the master next in line.
+        self._warm: _Warm | None = None
         factory.dispatcher.register(msgs.MasterRedirectMessage, self.redirected, ("master",))
         self._dispatcher = _CurrentOnly(factory.dispatcher, self)
         #: The factory of the current client's connections.
@@ -163,6 +186,7 @@ class LeaderLink(Service):
             detecting, self._detecting = self._detecting, None
             detecting.cancel()
         self._cancelRedirect()
+        self._stopWarm()
         stopped = self._disconnect("the link stopped")
         closer = getattr(self.detector, "close", None)
         if closer is not None:
@@ -268,7 +292,7 @@ class LeaderLink(Service):
     def _follow(self, leader: MasterInfo | None, why: str) -> None:
         """
         Connect to C{leader} (none: stay disconnected), unless already
-        there.
+        there; a connection made ahead to it is taken over at once.
         """
         if leader is not None and self.leader is not None and (
             masterAddress(leader) == masterAddress(self.leader)
@@ -279,29 +303,93 @@ class LeaderLink(Service):
             return
         self._disconnect(f"the leader changed ({why})")
         self.leader = leader
+        warm, self._warm = self._warm, None
         if leader is None:
+            if warm is not None:
+                warm.client.stopService()
             _log.warn("No leading master ({why}); waiting for one", why=why)
             return
         host, port = masterAddress(leader)
+        if warm is not None and warm.address == (host, port):
+            _log.info(
+                "Taking over the connection made ahead to the leading master {pid} "
+                "({why})", pid=leader.pid, why=why,
+            )
+            self._client, self._factory = warm.client, warm.factory
+            if warm.connection is not None:
+                self.connection = warm.connection
+                self._owner.ready(warm.connection)
+            return
+        if warm is not None:
+            warm.client.stopService()
         _log.info(
             "Connecting to the leading master {pid} at {host}:{port} ({why})",
             pid=leader.pid, host=host, port=port, why=why,
         )
-        self._factory = MessageFactory(
+        self._client, self._factory = self._connect(host, port)
+        self._client.startService()
+
+    def _connect(self, host: str, port: int) -> tuple[ClientService, MessageFactory]:
+        """
+        A client service (reconnecting with backoff) to C{host:port}, not
+        started, and its factory.
+        """
+        factory = MessageFactory(
             self._dispatcher,  # type: ignore[arg-type]
             self._owner.maxFrameSize,
             onReady=self._ready,
             onLost=self._lost,
         )
-        self._client = ClientService(
+        client = ClientService(
             self._endpointFor(host, port),
-            self._factory,
+            factory,
             retryPolicy=backoffPolicy(
                 initialDelay=self._initialDelay, maxDelay=self._maxDelay, jitter=self._random
             ),
             clock=self._clock,
         )
-        self._client.startService()
+        return client, factory
+
+    # --- Connecting ahead ----------------------------------------------------
+
+    def _leaderLost(self) -> None:
+        """
+        The connection to the leader broke while the detector still names
+        it: it may be gone. Connect ahead to the master next in line (if the
+        detector knows), so that if it is elected the link is ready at once.
+        """
+        candidates = getattr(self.detector, "candidates", None)
+        if candidates is None or self.leader is None or self._warm is not None:
+            return
+        leader = self.leader
+
+        def chosen(masters: list[MasterInfo]) -> None:
+            if not self.running or self.leader is not leader or self._warm is not None:
+                return
+            if self.connection is not None:
+                return
+            for master in masters:
+                address = masterAddress(master)
+                if address != masterAddress(leader):
+                    break
+            else:
+                return
+            _log.info(
+                "Connecting ahead to {pid}, next in line after the leader {leader}",
+                pid=master.pid, leader=leader.pid,
+            )
+            client, factory = self._connect(*address)
+            self._warm = _Warm(address, client, factory)
+            client.startService()
+
+        candidates().addCallback(chosen).addErrback(
+            lambda f: _log.failure("Finding the next master in line", f)
+        )
+
+    def _stopWarm(self) -> None:
+        warm, self._warm = self._warm, None
+        if warm is not None:
+            warm.client.stopService()
 
     def _disconnect(self, why: str) -> Deferred[None]:
         """
@@ -319,20 +407,32 @@ class LeaderLink(Service):
         return maybeDeferred(client.stopService)
 
     def _ready(self, connection: MessageProtocol) -> None:
+        warm = self._warm
+        if warm is not None and connection.factory is warm.factory:
+            warm.connection = connection
+            return
         if self._factory is None or connection.factory is not self._factory:
             # Of a client stopped meanwhile.
             connection.transport.loseConnection()
             return
         self.connection = connection
         self._owner.ready(connection)
+        # The leader is back: no need for the connection made ahead.
+        self._stopWarm()
 
     def _lost(self, connection: MessageProtocol, reason: Failure) -> None:
         if connection in self._reported:
             self._reported.discard(connection)
             return
+        warm = self._warm
+        if warm is not None and connection is warm.connection:
+            warm.connection = None
+            return
         if connection is self.connection:
             self.connection = None
             self._owner.lost(connection, reason)
+            if not self._tentative and self.running:
+                self._leaderLost()
             if self._tentative and self.running:
                 client = self._client
 
