@@ -48,7 +48,7 @@ class Node:
         self.master = Master(
             self.info, test.clock, registrar=registrar, slaveReregisterTimeout=60.0
         )
-        self.gate = StandbyGate(self.master.dispatcher, Leadership(self.info))
+        self.gate = StandbyGate(self.master.dispatcher, Leadership(self.info), test.clock)
         self.exits: list[str] = []
         self.service = MasterService(
             self.master, _Listener(), self.gate,
@@ -118,14 +118,17 @@ class ElectionTests(ElectionTestCase):
 
     def test_standbyRedirects(self) -> None:
         """
-        A standby answers a slave's or a framework's message with the leader
-        and closes the connection; it keeps nothing.
+        A standby answers a slave's or a framework's message, after a grace
+        period, with the leader, and closes the connection; it keeps
+        nothing.
         """
         first, second = self.node(1), self.node(2)
         self.assertFalse(second.gate.leadership.serving)
         slave = self.register(second)
         framework = second.connect("framework", "fw1")
         framework.send(msgs.RegisterFrameworkMessage(framework=frameworkInfo()))
+        self.assertEqual(slave.received(), [])
+        self.clock.advance(1)
         for connection, messageType in [
             (slave, "mesos_tw.internal.RegisterSlaveMessage"),
             (framework, "mesos_tw.internal.RegisterFrameworkMessage"),
@@ -143,17 +146,46 @@ class ElectionTests(ElectionTestCase):
         A master that knows of no leader redirects to none.
         """
         leadership = Leadership(masterInfo(2))
-        gate = StandbyGate(Master(masterInfo(2), self.clock).dispatcher, leadership)
+        gate = StandbyGate(Master(masterInfo(2), self.clock).dispatcher, leadership, self.clock)
         protocol = MessageFactory(gate).buildProtocol(None)
         transport = StringTransport()
         protocol.makeConnection(transport)
         protocol.peer = Peer("slave", "slave1", "127.0.0.1:4000")
         connection = Connection(protocol, transport)
         connection.send(msgs.RegisterSlaveMessage(slave=slaveInfo(), version="1.0"))
+        self.clock.advance(1)
         [redirect] = connection.received()
         self.assertFalse(redirect.HasField("leader"))
         self.assertIn("no leader is known", redirect.message)
         self.assertTrue(transport.disconnecting)
+
+    def test_electedWithinGrace(self) -> None:
+        """
+        A message that reaches a standby being elected (a client may learn
+        of a new leader before the leader does) is served, not redirected.
+        """
+        first, second = self.node(1), self.node(2)
+        self.server.expireSession(first.client)
+        slave = second.connect("slave", "slave1")
+        slave.send(msgs.RegisterSlaveMessage(slave=slaveInfo(), version=mesos_tw.__version__))
+        self.flush()
+        self.assertTrue(second.gate.leadership.serving)
+        self.clock.advance(1)
+        messages = slave.received()
+        self.assertEqual(len(ofType(messages, msgs.SlaveRegisteredMessage)), 1)
+        self.assertEqual(ofType(messages, msgs.MasterRedirectMessage), [])
+        self.assertFalse(slave.transport.disconnecting)
+
+    def test_lostDuringGrace(self) -> None:
+        """
+        A connection lost during the grace period is forgotten.
+        """
+        first, second = self.node(1), self.node(2)
+        slave = self.register(second)
+        slave.lose()
+        self.clock.advance(1)
+        self.assertEqual(slave.received(), [])
+        self.assertEqual(second.gate.held, 0)
 
     def test_heldWhileRecovering(self) -> None:
         """
@@ -164,7 +196,7 @@ class ElectionTests(ElectionTestCase):
         master = Master(info, self.clock)
         leadership = Leadership(info)
         leadership.elected = True
-        gate = StandbyGate(master.dispatcher, leadership)
+        gate = StandbyGate(master.dispatcher, leadership, self.clock)
         connections = []
         for name in ["slave1", "slave2"]:
             protocol = MessageFactory(gate).buildProtocol(None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Callable
 
 from google.protobuf.message import Message
+from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
 
 from mesos_tw import messages_pb2 as msgs
@@ -27,6 +28,9 @@ from mesos_tw.protocol.framing import MessageProtocol
 _log = Logger()
 
 Handler = Callable[[MessageProtocol, Message], object]
+
+#: Seconds a standby holds a connection's message before redirecting it.
+REDIRECT_GRACE = 1.0
 
 
 class Leadership:
@@ -66,10 +70,23 @@ class StandbyGate:
     redirects or holds them.
     """
 
-    def __init__(self, dispatcher: Dispatcher, leadership: Leadership) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        leadership: Leadership,
+        clock: IReactorTime,
+        grace: float = REDIRECT_GRACE,
+    ) -> None:
+        """
+        @param grace: how long a standby holds a connection's first message
+            before redirecting it, in seconds.
+        """
         self.dispatcher = dispatcher
         self.leadership = leadership
+        self._clock = clock
+        self._grace = grace
         self._held: list[tuple[MessageProtocol, Handler, Message]] = []
+        self._redirects: dict[MessageProtocol, IDelayedCall] = {}
 
     def decode(self, frame: bytes, role: str | None) -> tuple[Handler, Message]:
         """
@@ -79,15 +96,25 @@ class StandbyGate:
         handler, message = self.dispatcher.decode(frame, role)
         if self.leadership.serving or isinstance(message, MessageRefused):
             return handler, message
-        if self.leadership.elected:
-            return lambda connection, m: self._hold(connection, handler, m), message
-        return self._redirect, message
+        return lambda connection, m: self._hold(connection, handler, m), message
 
     def _hold(self, connection: MessageProtocol, handler: Handler, message: Message) -> None:
         if self.leadership.serving:
             handler(connection, message)
-        else:
-            self._held.append((connection, handler, message))
+            return
+        self._held.append((connection, handler, message))
+        if not self.leadership.elected and connection not in self._redirects:
+            self._redirects[connection] = self._clock.callLater(
+                self._grace, self._graceOver, connection, message
+            )
+
+    def _graceOver(self, connection: MessageProtocol, message: Message) -> None:
+        del self._redirects[connection]
+        if self.leadership.serving or self.leadership.elected:
+            # Elected meanwhile: the messages are handled once it serves.
+            return
+        self._dropHeld(connection)
+        self._redirect(connection, message)
 
     def _redirect(self, connection: MessageProtocol, message: Message) -> None:
         leader = self.leadership.leaderElsewhere
@@ -113,6 +140,9 @@ class StandbyGate:
         order.
         """
         held, self._held = self._held, []
+        for timer in self._redirects.values():
+            timer.cancel()
+        self._redirects.clear()
         for connection, handler, message in held:
             try:
                 handler(connection, message)
@@ -129,6 +159,12 @@ class StandbyGate:
         """
         Drop what C{connection} sent that is held.
         """
+        self._dropHeld(connection)
+        timer = self._redirects.pop(connection, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _dropHeld(self, connection: MessageProtocol) -> None:
         self._held = [entry for entry in self._held if entry[0] is not connection]
 
     @property

@@ -259,7 +259,7 @@ def makeService(
             "slave-reregister-timeout", constants.SLAVE_REREGISTER_TIMEOUT
         ),
     )
-    gate = StandbyGate(master.dispatcher, Leadership(info))
+    gate = StandbyGate(master.dispatcher, Leadership(info), reactor)
 
     def lost(connection, reason) -> None:
         gate.connectionLost(connection)
