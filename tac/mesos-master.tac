@@ -2,6 +2,8 @@
 #
 # Flags come from MESOS_MASTER_FLAGS, e.g.
 #   MESOS_MASTER_FLAGS="--tls-dir ca/master-master --port 5050"
+# and with ZooKeeper (several masters, one leads):
+#   MESOS_MASTER_FLAGS="--tls-dir ca/master-m1 --zk zk://10.0.0.1:2181/mesos"
 import os
 import shlex
 

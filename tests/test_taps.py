@@ -337,6 +337,16 @@ class TacTests(SynchronousTestCase):
         self.assertEqual(tree.master.info.port, 5077)
         self.assertIsNotNone(tree.getServiceNamed("listener"))
 
+    def test_masterZooKeeper(self) -> None:
+        """
+        tac/mesos-master.tac takes --zk: the master gets a registry under
+        the path.
+        """
+        certs = makeCluster(self.mktemp())
+        tree = self.load("mesos-master.tac", "MESOS_MASTER_FLAGS",
+                         f"--tls-dir {certs.master} --zk zk://127.0.0.1:1/mesos")
+        self.assertEqual(tree.master.registrar.store.path, "/mesos/registry")
+
     def test_slave(self) -> None:
         """
         tac/mesos-slave.tac builds a slave tree from $MESOS_SLAVE_FLAGS.
