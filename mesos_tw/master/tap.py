@@ -259,7 +259,8 @@ def makeService(
             "slave-reregister-timeout", constants.SLAVE_REREGISTER_TIMEOUT
         ),
     )
-    gate = StandbyGate(master.dispatcher, Leadership(info), reactor)
+    # A lone master serves from the start.
+    gate = StandbyGate(master.dispatcher, Leadership(info, serving=url is None), reactor)
 
     def lost(connection, reason) -> None:
         gate.connectionLost(connection)
