@@ -5,8 +5,8 @@ real namespaces and cgroups; schedulers in the test process or, to be
 killed, in processes of their own (L{mesos_tw.testing.journaled}).
 
 Each test's slaves use a cgroups root of its own; once the daemons have
-stopped, whatever containers killed slaves left are destroyed the way a
-restarted slave would, and the test checks that no cgroup is left.
+stopped, the cluster destroys whatever containers killed slaves left, the
+way a restarted slave would, and the test checks that no cgroup is left.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from mesos_tw.mesos_pb2 import TaskStatus
 from mesos_tw.slave.containerizer.cgroups import Cgroups
 from mesos_tw.testing.daemons import TwistdCluster, waitFor
 from mesos_tw.testing.journaled import readJournal
-from mesos_tw.testing.leftovers import destroyLeftovers
 from mesos_tw.testing.scheduler import RecordingScheduler
 from tests.test_containers import HOST, SKIP, CgroupCleanup
 
@@ -71,17 +70,8 @@ class FaultTestCase(CgroupCleanup, offerLoop.ClusterTestCase):
                 "--executor-reregistration-timeout", "5",
             ] + self.slaveFlags,
         )
-        self.addCleanup(self.destroyLeftovers)
         self.addCleanup(self.cluster.stop)
         yield self.cluster.start()
-
-    def destroyLeftovers(self):
-        return destroyLeftovers(
-            reactor,
-            [os.path.join(s.directory, "work") for s in self.cluster.slaves],
-            HOST,
-            self.root,
-        )
 
     def slaveWork(self, index: int = 0) -> str:
         return os.path.join(self.cluster.slaves[index].directory, "work")

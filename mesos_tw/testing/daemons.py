@@ -248,10 +248,15 @@ class TwistdCluster:
     @inlineCallbacks
     def stop(self):
         """
-        Stop every daemon (slaves first).
+        Stop every daemon (slaves first), then destroy the containers that
+        slaves killed on the way left.
         """
+        from mesos_tw.testing.leftovers import slaveLeftovers
+
         for daemon in reversed(self.daemons):
             yield daemon.stop()
+        for slave in self.slaves:
+            yield slaveLeftovers(self._reactor, slave.args)
 
 
 def httpGet(reactor, credentials, host: str, port: int, path: str = "/state") -> Deferred:
@@ -444,7 +449,12 @@ class HACluster:
     @inlineCallbacks
     def stop(self):
         """
-        Stop every daemon (slaves first).
+        Stop every daemon (slaves first), then destroy the containers that
+        slaves killed on the way left.
         """
+        from mesos_tw.testing.leftovers import slaveLeftovers
+
         for daemon in reversed(self.daemons):
             yield daemon.stop()
+        for slave in self.slaves:
+            yield slaveLeftovers(self._reactor, slave.args)
