@@ -5,6 +5,7 @@ Integration tests: real C{twistd} daemons on loopback over mutual TLS.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 
 from twisted.internet import reactor
@@ -15,7 +16,7 @@ from mesos_tw.ca import issue
 from mesos_tw.cli.state import fetchState
 from mesos_tw.protocol.tls import Credentials
 from mesos_tw.testing.certs import makeCluster
-from mesos_tw.testing.daemons import TWISTD, Daemon, freePort, waitFor
+from mesos_tw.testing.daemons import TWISTD, Daemon, freePort, kernelStacks, waitFor
 
 
 class PluginTests(TestCase):
@@ -40,6 +41,53 @@ class PluginTests(TestCase):
         )
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("no-such-flag", out.stdout + out.stderr)
+
+
+class DiagnosticsTests(TestCase):
+    """
+    What a test learns of a daemon that does not stop.
+    """
+
+    def test_kernelStacks(self) -> None:
+        """
+        kernelStacks names each thread of a process with its state and system
+        call.
+        """
+        text = kernelStacks(os.getpid())
+        self.assertIn(f"thread {os.getpid()}\n", text)
+        self.assertIn(f"stat: {os.getpid()} (", text)
+        self.assertIn("syscall: ", text)
+
+    def test_kernelStacksGone(self) -> None:
+        """
+        kernelStacks of a process that does not exist says so.
+        """
+        process = subprocess.Popen(["true"])
+        process.wait()
+        self.assertIn(f"cannot list the threads of {process.pid}", kernelStacks(process.pid))
+
+    @inlineCallbacks
+    def test_pythonStacks(self):
+        """
+        SIGUSR2 makes a test daemon write its threads' Python stacks to its
+        log.
+        """
+        base = os.path.abspath(self.mktemp())
+        certs = makeCluster(base)
+        master = Daemon(
+            reactor, os.path.join(base, "master"), "mesos-master",
+            ["--ip", "127.0.0.1", "--port", str(freePort()), "--tls-dir", certs.master],
+        )
+        master.start()
+        self.addCleanup(master.stop)
+        yield waitFor(reactor, lambda: "starting up" in master.log(), what="the master")
+        master.process.signalProcess(signal.SIGUSR2)
+        yield waitFor(
+            reactor, lambda: "most recent call first" in master.log(200),
+            what="the stacks", details=master.log,
+        )
+        self.assertIn("twistd.py", master.log(200))
+        self.assertTrue(master.running)
 
 
 class RegistrationTests(TestCase):

@@ -18,7 +18,16 @@ from twisted.internet.task import deferLater
 from twisted.python.failure import Failure
 
 #: Runs twistd with the interpreter of the tests, so the same install is used.
-TWISTD = [sys.executable, "-c", "from twisted.scripts.twistd import run; run()"]
+#: With C{--logfile}, SIGUSR2 makes it write every thread's Python stack to
+#: its log (see L{Daemon.stop}).
+TWISTD = [sys.executable, "-c", """if 1:
+    import faulthandler, signal, sys
+    if "--logfile" in sys.argv:
+        log = open(sys.argv[sys.argv.index("--logfile") + 1], "a")
+        faulthandler.register(signal.SIGUSR2, log, all_threads=True)
+    from twisted.scripts.twistd import run
+    run()
+"""]
 
 
 def freePort(host: str = "127.0.0.1") -> int:
@@ -36,6 +45,29 @@ class _Watch(ProcessProtocol):
 
     def processEnded(self, reason: Failure) -> None:
         self.ended.callback(reason.value)
+
+
+def kernelStacks(pid: int) -> str:
+    """
+    What each thread of process C{pid} is doing in the kernel: its state,
+    wait channel, system call and kernel stack, as far as C{/proc} tells.
+    """
+    lines = []
+    try:
+        threads = sorted(os.listdir(f"/proc/{pid}/task"), key=int)
+    except OSError as e:
+        return f"  (cannot list the threads of {pid}: {e})\n"
+    for tid in threads:
+        base = f"/proc/{pid}/task/{tid}"
+        parts = []
+        for name in ("stat", "wchan", "syscall", "stack"):
+            try:
+                with open(os.path.join(base, name)) as f:
+                    parts.append(f"{name}: {f.read().strip()}")
+            except OSError as e:
+                parts.append(f"{name}: ({e.strerror})")
+        lines.append(f"  thread {tid}\n    " + "\n    ".join(parts) + "\n")
+    return "".join(lines)
 
 
 class Daemon:
@@ -97,9 +129,17 @@ class Daemon:
             return d
 
         def tooSlow() -> None:
+            kernel = kernelStacks(self.process.pid)
+            self.process.signalProcess(signal.SIGUSR2)
+            self._reactor.callLater(1, kill, kernel)
+
+        def kill(kernel: str) -> None:
+            if not self.running:
+                return
             sys.stderr.write(
                 f"\n{self.plugin} in {self.directory} did not stop within "
-                f"{timeout:g} s of SIGTERM; killing it. Its log ends:\n{self.log()}\n"
+                f"{timeout:g} s of SIGTERM; killing it. Its threads in the kernel:\n"
+                f"{kernel}Its log ends:\n{self.log(80)}\n"
             )
             self.process.signalProcess(signal.SIGKILL)
 
