@@ -490,6 +490,68 @@ class ElectionTests(ZooKeeperTestCase):
         self.assertIn("committing suicide", reason)
         self.successResultOf(second.elected)
 
+    def test_leaderNodeDeleted(self) -> None:
+        """
+        A leader whose group node is deleted loses its candidacy and must
+        exit.
+        """
+        first, second = self.election(1), self.election(2)
+        d = self.group().client.delete("/mesos/json.info_0000000000")
+        self.flush()
+        self.successResultOf(d)
+        self.assertIn("committing suicide", self.successResultOf(first.ended))
+        self.successResultOf(second.elected)
+
+    def members(self) -> list[str]:
+        return sorted(p for p in self.server.data() if p.startswith("/mesos/json.info_"))
+
+    def test_standbyLostCandidacy(self) -> None:
+        """
+        A standby whose session expires contends again with a new node and
+        keeps standing by; it is elected when the leader goes.
+        """
+        first, second = self.election(1), self.election(2)
+        self.server.expireSession(second.contender.group.client)
+        self.flush()
+        self.assertNoResult(second.ended)
+        self.assertEqual(
+            self.members(), ["/mesos/json.info_0000000000", "/mesos/json.info_0000000002"]
+        )
+        data = self.server.data()["/mesos/json.info_0000000002"]
+        self.assertEqual(masterInfoFromJSON(data), masterInfo(2))
+        self.assertFalse(second.isLeader)
+        self.assertEqual(second.leader, masterInfo(1))
+        first.contender.group.client.close()
+        self.flush()
+        self.successResultOf(second.elected)
+        self.assertNoResult(second.ended)
+
+    def test_standbyNodeDeleted(self) -> None:
+        """
+        A standby whose group node is deleted contends again.
+        """
+        first, second = self.election(1), self.election(2)
+        d = self.group().client.delete("/mesos/json.info_0000000001")
+        self.flush()
+        self.successResultOf(d)
+        self.assertNoResult(second.ended)
+        self.assertNoResult(first.ended)
+        self.assertEqual(
+            self.members(), ["/mesos/json.info_0000000000", "/mesos/json.info_0000000002"]
+        )
+
+    def test_stoppedWhileLost(self) -> None:
+        """
+        A standby stopped does not contend again when its candidacy goes.
+        """
+        first, second = self.election(1), self.election(2)
+        second.stop()
+        self.flush()
+        self.server.expireSession(second.contender.group.client)
+        self.flush()
+        self.assertEqual(self.members(), ["/mesos/json.info_0000000000"])
+        self.assertNoResult(second.ended)
+
     def test_lostLeadershipOnly(self) -> None:
         """
         A leader that sees another master lead must exit.

@@ -27,7 +27,8 @@ class Candidacy:
     A registered candidacy, what L{IContender.contend} fires with.
 
     @ivar lost: fires with L{None} when the candidacy is lost (not when it
-        is withdrawn): the master must then exit.
+        is withdrawn): a leading master must then exit, a standby contends
+        again.
     @ivar membership: the group membership of a ZooKeeper candidacy, or
         L{None}.
     """

@@ -23,11 +23,11 @@ class Election:
     """
     Runs a master's candidacy.
 
-    A master elected once that loses its leadership, or any master whose
-    candidacy is lost or whose contending or detecting fails, must exit so
-    its supervisor restarts it (it cannot simply step down: Mesos masters
-    keep state only while they lead): L{ended} then fires with the log line
-    to exit with.
+    A master elected once that loses its leadership or its candidacy, or
+    any master whose contending or detecting fails, must exit so its
+    supervisor restarts it (it cannot simply step down: Mesos masters keep
+    state only while they lead): L{ended} then fires with the log line to
+    exit with. A standby that loses its candidacy contends again.
 
     @ivar elected: fires when this master becomes the leader.
     @ivar ended: fires with the reason (a C{str}) when the master must exit.
@@ -61,9 +61,7 @@ class Election:
         """
         Contend and detect.
         """
-        self.contender.contend().addCallbacks(
-            self._contended, self._failed, errbackArgs=("contend",)
-        )
+        self._contend()
         self._detect()
 
     def stop(self) -> Deferred[bool]:
@@ -76,12 +74,37 @@ class Election:
         self._stopped = True
         return self.contender.withdraw()
 
+    def _contend(self) -> None:
+        self.contender.contend().addCallbacks(
+            self._contended, self._failed, errbackArgs=("contend",)
+        )
+
     def _contended(self, candidacy: Candidacy) -> None:
+        if self.ended.called or self._stopped:
+            return
         log.info("Contending for leadership as {pid}", pid=self.info.pid)
-        candidacy.lost.addCallback(lambda _: self._end(
-            "Lost the candidacy for leadership (the ZooKeeper session expired, "
-            "timed out, or the group node vanished): committing suicide!"
-        ))
+        candidacy.lost.addCallback(self._lostCandidacy)
+
+    def _lostCandidacy(self, _: object) -> None:
+        """
+        The candidacy is lost (the ZooKeeper session expired, timed out, or
+        the group node vanished): a master elected must exit, a standby
+        contends again.
+        """
+        if self.ended.called or self._stopped:
+            return
+        if self.isLeader or self.elected.called:
+            self._end(
+                "Lost the candidacy as the leading master (the ZooKeeper session "
+                "expired, timed out, or the group node vanished): committing suicide!"
+            )
+            return
+        log.warn(
+            "Lost the candidacy of {pid} as a standby (the ZooKeeper session expired, "
+            "timed out, or the group node vanished): contending again",
+            pid=self.info.pid,
+        )
+        self._contend()
 
     def _detect(self) -> None:
         if self.ended.called or self._stopped:
