@@ -16,7 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 import mesos_tw
 from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
-from mesos_tw.master import reconciliation, reregistration
+from mesos_tw.master import reconciliation, reports, reregistration
 from mesos_tw.master.http import stateJSON
 from mesos_tw.master.reconciliation import Answer, SlaveView
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, TaskStatus
@@ -282,13 +282,18 @@ class ReregistrationPlanTests(SynchronousTestCase):
 
     def test_kills(self) -> None:
         """
-        Remembered kills are sent for reported unfinished tasks only.
+        Remembered kills are sent for reported unfinished tasks only; reported
+        tasks the master no longer has and meant to kill are not taken back.
         """
         plan = self.plan(
-            reported=[task("f1", "t1"), task("f1", "t2", FINISHED)],
-            kills=[("f1", "t1"), ("f1", "t2"), ("f1", "t3")],
+            reported=[task("f1", "t0"), task("f1", "t1"), task("f1", "t2", FINISHED)],
+            known=[task("f1", "t0")],
+            kills=[("f1", "t0"), ("f1", "t1"), ("f1", "t2"), ("f1", "t3")],
         )
-        self.assertEqual(plan.kills, [("f1", "t1")])
+        self.assertEqual(plan.kills, [("f1", "t0"), ("f1", "t1")])
+        self.assertEqual([t.task_id.value for t in plan.update], ["t0"])
+        self.assertEqual(plan.add, [])
+        self.assertEqual(plan.ended, [("f1", "t1"), ("f1", "t2")])
 
     def test_executors(self) -> None:
         """
@@ -470,6 +475,64 @@ class DisconnectionTests(FaultTestCase):
         self.assertEqual(keeper.received(), [])
         self.assertEqual(list(self.master.frameworks[keeperId].tasks), ["k1"])
         self.assertEqual(self.allocated(keeperId), parse(TASK))
+        self.assertConsistent()
+
+    def test_nonCheckpointingKilledWhenBack(self) -> None:
+        """
+        A slave that comes back with a task the master lost at its
+        disconnection is told to kill it; the task is not taken back, and
+        its end reaches the framework no more: the master acknowledges it.
+        """
+        framework, frameworkId, slave, slaveId = self.launchedOn()
+        slave.lose()
+        [lost] = self.statuses(framework)
+        back = self.reregister(slaveId, [
+            task(frameworkId, "t1", RUNNING, slaveId, "cpus:0.5;mem:128"),
+        ])
+        kill = reports.killTaskMessage(frameworkId, "t1")
+        self.assertEqual(ofType(self.received, msgs.KillTaskMessage), [kill])
+        record = self.master.frameworks[frameworkId]
+        self.assertEqual(record.tasks, {})
+        self.assertEqual([t.task.state for t in record.completedTasks], [LOST])
+        self.assertEqual(self.master.slaves[slaveId].pendingKills, {})
+        killed = slaveUpdate(frameworkId, slaveId, "t1", mesos_pb2.TASK_KILLED)
+        back.send(killed)
+        [ack] = back.received()
+        self.assertEqual(
+            ack, acknowledgement(frameworkId, slaveId, "t1", killed.update.status.uuid)
+        )
+        self.assertEqual(framework.received(), [])
+        self.assertEqual(self.allocated(frameworkId), Resources())
+        self.assertConsistent()
+        # Reconciliation keeps saying what the framework was told.
+        framework.send(msgs.ReconcileTasksMessage(
+            framework_id=mesos_pb2.FrameworkID(value=frameworkId),
+            statuses=[TaskStatus(task_id=lost.task_id, slave_id=lost.slave_id)],
+        ))
+        [answer] = self.statuses(framework)
+        self.assertEqual(answer.state, LOST)
+
+    def test_nonCheckpointingEndedWhileAway(self) -> None:
+        """
+        A task lost at the slave's disconnection that ended while the slave
+        was away is not killed, and its end is acknowledged by the master.
+        """
+        framework, frameworkId, slave, slaveId = self.launchedOn()
+        slave.lose()
+        framework.received()
+        pending = uuid.uuid4().bytes
+        back = self.reregister(slaveId, [
+            task(frameworkId, "t1", FINISHED, slaveId, "cpus:0.5;mem:128",
+                 pendingState=FINISHED, pendingUuid=pending),
+        ])
+        self.assertEqual(ofType(self.received, msgs.KillTaskMessage), [])
+        finished = slaveUpdate(frameworkId, slaveId, "t1", FINISHED)
+        back.send(finished)
+        self.assertEqual(
+            back.received(),
+            [acknowledgement(frameworkId, slaveId, "t1", finished.update.status.uuid)],
+        )
+        self.assertEqual(framework.received(), [])
         self.assertConsistent()
 
     def test_inactive(self) -> None:
@@ -765,7 +828,8 @@ class ReregistrationTests(FaultTestCase):
     def test_pendingKillSurvivesRemoval(self) -> None:
         """
         A kill not delivered before the slave was removed is sent if the
-        slave comes back with the task.
+        slave comes back with the task, which the master lost with the slave
+        and does not take back.
         """
         framework, frameworkId, slave, slaveId = self.launchedOn(
             frameworkInfo(checkpoint=True)
@@ -778,6 +842,10 @@ class ReregistrationTests(FaultTestCase):
         self.reregister(slaveId, [task(frameworkId, "t1", RUNNING, slaveId,
                                        "cpus:0.5;mem:128")])
         self.assertEqual(ofType(self.received, msgs.KillTaskMessage), [kill])
+        record = self.master.frameworks[frameworkId]
+        self.assertEqual(record.tasks, {})
+        self.assertEqual([t.task.state for t in record.completedTasks], [LOST])
+        self.assertConsistent()
 
     def test_removedFrameworkShutDown(self) -> None:
         """

@@ -19,6 +19,7 @@ from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import IAllocator
 from mesos_tw.master.allocator import RunningTask
 from mesos_tw.master.records import Framework, OfferRecord, Slave, TaskRecord
+from mesos_tw.master.reports import killTaskMessage
 from mesos_tw.master.validation import ValidationError, validateOffers, validateTask
 from mesos_tw.mesos_pb2 import FrameworkInfo, MasterInfo, TaskStatus
 from mesos_tw.protocol.framing import MessageProtocol
@@ -437,7 +438,4 @@ class OfferHandling:
             frameworkId=framework.id,
             slaveId=slave.id,
         )
-        kill = msgs.KillTaskMessage()
-        kill.framework_id.value = framework.id
-        kill.task_id.value = record.id
-        slave.connection.send(kill)
+        slave.connection.send(killTaskMessage(framework.id, record.id))

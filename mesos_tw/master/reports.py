@@ -31,6 +31,16 @@ def shutdownFrameworkMessage(frameworkId: str) -> msgs.ShutdownFrameworkMessage:
     return shutdown
 
 
+def killTaskMessage(frameworkId: str, taskId: str) -> msgs.KillTaskMessage:
+    """
+    The message telling a slave to kill a task.
+    """
+    kill = msgs.KillTaskMessage()
+    kill.framework_id.value = frameworkId
+    kill.task_id.value = taskId
+    return kill
+
+
 def executorResources(executor: ExecutorInfo) -> Resources:
     """
     What C{executor} uses by itself (nothing if its resources are invalid).
@@ -83,6 +93,14 @@ class SlaveReports:
             self._updateReported(self._taskRecord(*reregistration.taskKey(task)), task)
         for task in plan.add:
             self._addReported(slave, task)
+        for frameworkId, taskId in plan.ended:
+            self._log.info(
+                "Slave {slaveId} reports task {taskId} of framework {frameworkId}, "
+                "which ended while the slave was away; not taking it back",
+                slaveId=slave.id,
+                taskId=taskId,
+                frameworkId=frameworkId,
+            )
         for frameworkId, taskId in plan.missing:
             self._endMissing(slave, frameworkId, taskId)
         for frameworkId, taskId in plan.forget:
@@ -103,8 +121,8 @@ class SlaveReports:
             self._orphanExecutors.setdefault(frameworkId, {})[slave.id] = executors
         for key in plan.kills:
             self._log.info(
-                "Sending slave {slaveId} the kill of task {taskId} asked while it was "
-                "away",
+                "Sending slave {slaveId} the kill of task {taskId}, asked or lost "
+                "while it was away",
                 slaveId=slave.id,
                 taskId=key[1],
             )

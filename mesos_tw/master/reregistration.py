@@ -8,7 +8,11 @@ The slave is the authority on what runs there. Tasks it reports are added
 or updated (a task the master had ended because the slave was removed comes
 back, as in Mesos 1.5+); tasks the master has there that the slave does not
 report are gone; frameworks the master removed are shut down there; kills
-the master could not deliver are sent again.
+the master could not deliver are sent again. A task the master ended while
+the slave was away and meant to kill (one of a framework that does not
+checkpoint, lost when the slave disconnected, or one whose kill was asked
+meanwhile) is not taken back: the framework was told it ended, so it is
+killed.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ class Plan:
     @ivar forget: terminal tasks the master has on the slave that the slave
         does not report: no update about them will come.
     @ivar kills: remembered kills of reported, unfinished tasks, to send.
+    @ivar ended: reported tasks the master had ended and meant to kill: not
+        taken back.
     @ivar executors: the slave's executors by framework (removed ones
         aside) and executor id.
     """
@@ -48,6 +54,7 @@ class Plan:
     missing: list[TaskKey] = attr.ib(factory=list)
     forget: list[TaskKey] = attr.ib(factory=list)
     kills: list[TaskKey] = attr.ib(factory=list)
+    ended: list[TaskKey] = attr.ib(factory=list)
     executors: dict[str, dict[str, ExecutorInfo]] = attr.ib(factory=dict)
 
 
@@ -74,7 +81,8 @@ def plan(
     @param executors: the executors the slave reports.
     @param known: the tasks the master has on that slave.
     @param removed: ids of frameworks the master removed.
-    @param pendingKills: tasks whose kill the master could not deliver.
+    @param pendingKills: tasks whose kill the master could not deliver, or
+        that it ended while the slave was away and means to kill.
     """
     result = Plan()
     shutdown = {f.id.value for f in frameworks if f.id.value in removed}
@@ -85,7 +93,12 @@ def plan(
             shutdown.add(key[0])
             continue
         seen.add(key)
-        (result.update if key in known else result.add).append(task)
+        if key in known:
+            result.update.append(task)
+        elif key in pendingKills:
+            result.ended.append(key)
+        else:
+            result.add.append(task)
         if key in pendingKills and not isTerminal(task.state):
             result.kills.append(key)
     for key, task in known.items():

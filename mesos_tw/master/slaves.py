@@ -26,7 +26,7 @@ from mesos_tw import mesos_pb2
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.master import constants
 from mesos_tw.master.observer import SlaveObserver
-from mesos_tw.master.reports import executorResources
+from mesos_tw.master.reports import executorResources, killTaskMessage
 from mesos_tw.interfaces import IAllocator
 from mesos_tw.master.registrar import Registrar
 from mesos_tw.master.registry import (
@@ -297,7 +297,8 @@ class SlaveLifecycle:
     def slaveDisconnected(self, slave: Slave) -> None:
         """
         A slave's connection broke: stop offering it and lose the tasks of
-        frameworks that do not checkpoint. Its observer keeps counting.
+        frameworks that do not checkpoint (killed if it comes back with
+        them). Its observer keeps counting.
         """
         self._log.warn(
             "Slave {slaveId} at {peer} disconnected; removing it in {timeout} s unless "
@@ -325,6 +326,10 @@ class SlaveLifecycle:
                         framework, record, mesos_pb2.TASK_LOST,
                         TaskStatus.REASON_SLAVE_DISCONNECTED,
                         f"Slave {slave.id} disconnected",
+                    )
+                    # Lost for good: killed if the slave comes back with it.
+                    slave.pendingKills[(framework.id, record.id)] = killTaskMessage(
+                        framework.id, record.id
                     )
             for executor in framework.executors.pop(slave.id, {}).values():
                 self._recoverExecutor(framework.id, slave.id, executor, now)

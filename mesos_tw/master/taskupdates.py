@@ -58,7 +58,8 @@ class TaskMessages:
         A slave reports a task's new state: record it and tell the framework.
 
         A retried update of a task the master completed is passed on, so
-        that the framework can acknowledge it again; an update of a task the
+        that the framework can acknowledge it again, unless the task ended
+        otherwise (the master acknowledges it); an update of a task the
         master does not know is refused.
         """
         update = message.update
@@ -91,6 +92,9 @@ class TaskMessages:
                     frameworkId=frameworkId, slaveId=slave.id, taskId=taskId,
                     uuid=status.uuid,
                 )
+            if status.state != completed.task.state:
+                self._acknowledgeEnded(slave, update, completed)
+                return
             self._log.info(
                 "Passing on retried status update {state} for completed task {taskId} "
                 "of framework {frameworkId}",
@@ -119,6 +123,31 @@ class TaskMessages:
             )
         self._setState(framework, record, status, update)
         self._sendUpdate(framework, update)
+
+    def _acknowledgeEnded(
+        self, slave: Slave, update: msgs.StatusUpdate, completed: TaskRecord
+    ) -> None:
+        """
+        Acknowledge, in the framework's place, an update of a task the master
+        ended otherwise (lost while its slave was away): the framework was
+        told how it ended, and an end is final.
+        """
+        status = update.status
+        self._log.info(
+            "Acknowledging status update {state} of task {taskId} of framework "
+            "{frameworkId} from slave {slaveId}: the framework was told it ended "
+            "{ended}",
+            state=stateName(status.state),
+            taskId=completed.id,
+            frameworkId=update.framework_id.value,
+            slaveId=slave.id,
+            ended=stateName(completed.task.state),
+        )
+        ack = msgs.StatusUpdateAcknowledgementMessage(uuid=status.uuid)
+        ack.slave_id.value = slave.id
+        ack.framework_id.CopyFrom(update.framework_id)
+        ack.task_id.CopyFrom(status.task_id)
+        slave.connection.send(ack)
 
     def executorMessage(
         self, connection: MessageProtocol, message: msgs.ExecutorToFrameworkMessage
