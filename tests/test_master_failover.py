@@ -189,18 +189,25 @@ class AdmissionTests(RegistryTestCase):
 
     def test_notAdmitted(self) -> None:
         """
-        A slave re-registering with an id the registry never admitted is
-        told to shut down.
+        A slave re-registering with an id the registry does not know (a reset
+        registry) is admitted through it, with its tasks.
         """
+        framework, frameworkId = self.addFramework()
         slave = self.connect("slave", "slave1")
         info = slaveInfo()
         info.id.value = "stranger-S7"
-        slave.send(msgs.ReregisterSlaveMessage(slave=info, version=mesos_tw.__version__))
-        [shutdown] = slave.received()
-        self.assertIsInstance(shutdown, msgs.ShutdownMessage)
-        self.assertIn("not admitted in the registry", shutdown.message)
-        self.assertTrue(slave.transport.disconnecting)
-        self.assertEqual(self.master.slaves, {})
+        slave.send(msgs.ReregisterSlaveMessage(
+            slave=info, tasks=[task(frameworkId, "t1", slaveId="stranger-S7")],
+            version=mesos_tw.__version__,
+        ))
+        [reregistered] = ofType(slave.received(), msgs.SlaveReregisteredMessage)
+        self.assertEqual(reregistered.slave_id.value, "stranger-S7")
+        self.assertEqual(self.store.registry.admitted, {"stranger-S7": "slave1"})
+        self.assertIn("stranger-S7", self.master.slaves)
+        self.assertEqual(
+            self.master.frameworks[frameworkId].tasks["t1"].task.state,
+            mesos_pb2.TASK_RUNNING,
+        )
 
     def test_unregisterForgets(self) -> None:
         """

@@ -5,8 +5,8 @@ C{src/master/registry_operations.hpp}), as pure data and operations.
 
 It holds the slaves admitted and those removed as unreachable, nothing
 else: frameworks and tasks come back with re-registrations. A new leader
-expects every admitted slave to re-register; only admitted slaves may, and
-unreachable ones only by going back through the registry. The
+expects every admitted slave to re-register; others (unreachable ones, or
+ones it does not know) come back only through the registry. The
 L{mesos_tw.master.registrar.Registrar} stores it.
 
 An operation is applied to a L{Registry} and says whether it changed it.
@@ -175,7 +175,8 @@ class MarkSlaveUnreachable:
 @attr.s(auto_attribs=True, frozen=True)
 class MarkSlaveReachable:
     """
-    A slave removed as unreachable came back: admit it again.
+    A slave removed as unreachable, or unknown to the registry, came back:
+    admit it again.
     """
 
     slaveId: str

@@ -146,9 +146,9 @@ class SlaveLifecycle:
         previous one, and let its report correct what the master knows of
         its tasks and executors.
 
-        With a registry, only slaves it admitted may come back: those it
-        knows as unreachable are admitted again first, and others are told
-        to shut down.
+        With a registry, a slave it did not expect (one it knows as
+        unreachable, or one it does not know at all) is admitted again
+        through it first.
         """
         slaveId = message.slave.id.value
         if not slaveId:
@@ -193,19 +193,20 @@ class SlaveLifecycle:
             return
         if self.registrar is not None and slave is None and expected is None:
             if gone is None:
-                self._refuseSlave(
-                    connection,
-                    f"slave {slaveId} is not admitted in the registry (it was never "
-                    f"registered with this cluster, or was forgotten); it must "
-                    f"register as a new slave",
+                self._log.warn(
+                    "Slave {slaveId} at {peer} re-registers with an id the registry "
+                    "does not know (the registry was reset or moved, or the slave "
+                    "was removed long ago); admitting it through the registry",
+                    slaveId=slaveId,
+                    peer=connection.peer,
                 )
-                return
-            self._log.info(
-                "Re-admitting slave {slaveId}, removed as unreachable at {time}, "
-                "through the registry",
-                slaveId=slaveId,
-                time=gone.time,
-            )
+            else:
+                self._log.info(
+                    "Re-admitting slave {slaveId}, removed as unreachable at {time}, "
+                    "through the registry",
+                    slaveId=slaveId,
+                    time=gone.time,
+                )
             self._admitting[connection] = slaveId
             self._whenStored(
                 MarkSlaveReachable(slaveId, connection.peer.name),
