@@ -34,6 +34,7 @@ from mesos_tw.testing.zookeeper import (
 from mesos_tw.zk import errors
 from mesos_tw.zk.client import ZooKeeperClient, mapError
 from mesos_tw.zk.events import ConnectionState, EventType, WatchedEvent
+from mesos_tw.zk.group import Group
 from mesos_tw.zk.paths import checkPath, joinPath, parentOf, pathProblem
 from mesos_tw.zk.url import Credentials
 
@@ -221,6 +222,20 @@ def makeIZooKeeperClientTests(makeHarness: Callable[[TestCase], Any]) -> type:
             self.assertIsInstance(client.sessionId, int)
             self.assertEqual(recorder.states, [ConnectionState.CONNECTED])
             self.assertEqual(recorder.states, [ConnectionState.CONNECTED])
+
+        @inlineCallbacks
+        def test_negotiatedSessionTimeout(self) -> Any:
+            """
+            Once connected, a client knows the session timeout the server
+            granted: what it asked for, within the server's bounds.
+            """
+            client = self.harness.client(5.0)
+            self.closeLater(client)
+            self.assertIsNone(client.negotiatedSessionTimeout)
+            yield self.wait(client.connect())
+            self.assertEqual(client.negotiatedSessionTimeout, 5.0)
+            yield self.wait(client.close())
+            self.assertIsNone(client.negotiatedSessionTimeout)
 
         @inlineCallbacks
         def test_close(self) -> Any:
@@ -663,6 +678,23 @@ class FakeZooKeeperTests(SynchronousTestCase):
         self.server.flush()
         self.failureResultOf(d, errors.ClosedError)
 
+    def test_grantedTimeout(self) -> None:
+        """
+        The server grants session timeouts within its bounds, and expires
+        a disconnected session after the timeout it granted.
+        """
+        self.server.minSessionTimeout, self.server.maxSessionTimeout = 2.0, 4.0
+        self.assertEqual(self.connected(timeout=1.0).negotiatedSessionTimeout, 2.0)
+        client = self.connected(timeout=10.0)
+        self.assertEqual(client.negotiatedSessionTimeout, 4.0)
+        client.create("/e", ephemeral=True)
+        self.server.flush()
+        self.server.disconnect(client)
+        self.clock.advance(3.9)
+        self.assertIn("/e", self.server.data())
+        self.clock.advance(0.1)
+        self.assertNotIn("/e", self.server.data())
+
     def test_connectTwice(self) -> None:
         """
         Connecting a connected client fails.
@@ -838,6 +870,21 @@ class RealClientTests(TestCase):
         yield client.connect().addTimeout(30, self.reactor)
         self.assertNotEqual(client.sessionId, first)
         self.assertEqual((yield client.getChildren("/")), ["zookeeper"])
+
+    @inlineCallbacks
+    def test_grantedTimeout(self) -> Any:
+        """
+        A server whose C{maxSessionTimeout} is below what a client asks for
+        grants its maximum, which the client then knows.
+        """
+        server = ZooKeeperServer(self.reactor, self.mktemp(), maxSessionTimeout=2000)
+        self.addCleanup(server.kill)
+        yield server.start()
+        client = ZooKeeperClient(server.hosts, 10.0, self.reactor)
+        self.addCleanup(client.close)
+        yield client.connect().addTimeout(30, self.reactor)
+        self.assertEqual(client.negotiatedSessionTimeout, 2.0)
+        self.assertEqual(Group(client, "/mesos", self.reactor).lossTimeout, 2.0)
 
     @inlineCallbacks
     def test_stateOnReactorThread(self) -> Any:

@@ -239,6 +239,47 @@ class GroupTests(SynchronousTestCase):
         self.assertNotIn(membership.path, self.server.data())
         self.assertEqual(self.result(other.watch([membership])), frozenset())
 
+    def test_grantedTimeout(self) -> None:
+        """
+        If the server grants a shorter session timeout than asked for, a
+        disconnected member gives up its memberships after that one.
+        """
+        self.server.maxSessionTimeout = 4.0
+        client = self.connected(timeout=10.0)
+        group = self.group(client, sessionTimeout=10.0)
+        self.assertEqual(group.lossTimeout, 4.0)
+        membership = self.result(group.join(b"", "json.info"))
+        self.server.disconnect(client)
+        self.flush()
+        self.clock.advance(3.9)
+        self.assertNoResult(membership.cancelled)
+        self.clock.advance(0.1)
+        self.assertFalse(self.successResultOf(membership.cancelled))
+        self.assertNotIn(membership.path, self.server.data())
+
+    def test_longerGrantedTimeout(self) -> None:
+        """
+        If the server grants a longer session timeout than asked for, the
+        one asked for still bounds how long memberships are kept.
+        """
+        self.server.minSessionTimeout = 20.0
+        group = self.group(self.connected(timeout=5.0))
+        self.assertEqual(group.client.negotiatedSessionTimeout, 20.0)
+        self.assertEqual(group.lossTimeout, 5.0)
+        membership = self.result(group.join(b"", "json.info"))
+        self.server.stop()
+        self.flush()
+        self.clock.advance(5)
+        self.assertFalse(self.successResultOf(membership.cancelled))
+
+    def test_timeoutBeforeConnecting(self) -> None:
+        """
+        Before the client has connected, the timeout asked for is used.
+        """
+        self.server.maxSessionTimeout = 4.0
+        group = self.group(self.server.client(10.0))
+        self.assertEqual(group.lossTimeout, 10.0)
+
     def test_reconnectWithinTimeout(self) -> None:
         """
         A member that reconnects within the session timeout keeps its

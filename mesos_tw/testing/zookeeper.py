@@ -59,6 +59,8 @@ class _Node:
 class _Session:
     id: int
     client: FakeZooKeeper
+    #: The timeout granted, in seconds.
+    timeout: float
     connected: bool = False
     expiry: IDelayedCall | None = None
     #: Watches by kind ("data", "child", "exist") and path.
@@ -74,12 +76,28 @@ class FakeZooKeeperServer:
     whole service). A disconnected session expires after its timeout on the
     clock while the server runs; a client reconnects as soon as it can.
 
+    Like a real server, it grants session timeouts within bounds: a client
+    asking for more than C{maxSessionTimeout} gets C{maxSessionTimeout}.
+
     @ivar clock: the L{IReactorTime} of timeouts and deliveries.
     @ivar running: whether the server serves.
     """
 
-    def __init__(self, clock: IReactorTime) -> None:
+    def __init__(
+        self,
+        clock: IReactorTime,
+        minSessionTimeout: float | None = None,
+        maxSessionTimeout: float | None = None,
+    ) -> None:
+        """
+        @param minSessionTimeout: the least session timeout granted, in
+            seconds, or L{None} for no bound.
+        @param maxSessionTimeout: the greatest session timeout granted, in
+            seconds, or L{None} for no bound.
+        """
         self.clock = clock
+        self.minSessionTimeout = minSessionTimeout
+        self.maxSessionTimeout = maxSessionTimeout
         self.running = True
         self._nodes: dict[str, _Node] = {"/": _Node(children={"zookeeper"}), "/zookeeper": _Node()}
         self._sessions: dict[int, _Session] = {}
@@ -180,9 +198,15 @@ class FakeZooKeeperServer:
                     session.expiry.cancel()
                     session.expiry = None
             elif session.expiry is None:
-                session.expiry = self.clock.callLater(
-                    session.client.sessionTimeout, self._expire, session
-                )
+                session.expiry = self.clock.callLater(session.timeout, self._expire, session)
+
+    def _grant(self, requested: float) -> float:
+        granted = requested
+        if self.maxSessionTimeout is not None:
+            granted = min(granted, self.maxSessionTimeout)
+        if self.minSessionTimeout is not None:
+            granted = max(granted, self.minSessionTimeout)
+        return granted
 
     def _sessionFor(self, client: FakeZooKeeper) -> _Session | None:
         return self._sessions.get(self._sessionOf.get(client, -1))
@@ -194,14 +218,14 @@ class FakeZooKeeperServer:
             client._later(client._expired)
         if session is None:
             self._nextSession += 1
-            session = _Session(self._nextSession, client)
+            session = _Session(self._nextSession, client, self._grant(client.sessionTimeout))
             self._sessions[session.id] = session
             self._sessionOf[client] = session.id
         session.connected = True
         if session.expiry is not None:
             session.expiry.cancel()
             session.expiry = None
-        client._later(client._connected, session.id)
+        client._later(client._connected, session.id, session.timeout)
 
     def _drop(self, session: _Session) -> None:
         """
@@ -362,6 +386,10 @@ class FakeZooKeeperServer:
 class FakeZooKeeper:
     """
     An L{IZooKeeperClient} of a L{FakeZooKeeperServer}.
+
+    @ivar sessionTimeout: the session timeout asked for, in seconds.
+    @ivar negotiatedSessionTimeout: the session timeout the server granted
+        at the last connection, in seconds, or L{None} before connecting.
     """
 
     def __init__(
@@ -377,6 +405,7 @@ class FakeZooKeeper:
         self.connectTimeout = connectTimeout
         self.state = ConnectionState.CLOSED
         self.sessionId: int | None = None
+        self.negotiatedSessionTimeout: float | None = None
         self._observers: list[Callable[[ConnectionState], object]] = []
         self._wantsConnection = False
         self._connecting: Deferred[None] | None = None
@@ -425,7 +454,7 @@ class FakeZooKeeper:
             self._connectTimer = None
         self._wantsConnection = False
         self.server._close(self)
-        self.sessionId = None
+        self.sessionId = self.negotiatedSessionTimeout = None
         queue, self._queue = self._queue, []
         connecting, self._connecting = self._connecting, None
         d: Deferred[None] = Deferred()
@@ -457,10 +486,11 @@ class FakeZooKeeper:
             except Exception:
                 log.failure("ZooKeeper state observer {observer!r} failed", observer=observer)
 
-    def _connected(self, sessionId: int) -> None:
+    def _connected(self, sessionId: int, timeout: float) -> None:
         if not self._wantsConnection or sessionId not in self.server._sessions:
             return
         self.sessionId = sessionId
+        self.negotiatedSessionTimeout = timeout
         # Like a real client, send what waited before anything made when
         # told of the connection.
         queue, self._queue = self._queue, []
@@ -705,12 +735,15 @@ class ZooKeeperServer:
         myid: int = 1,
         peers: Sequence[tuple[int, int, int]] = (),
         tickTime: int = 200,
+        maxSessionTimeout: int | None = None,
     ) -> None:
         """
         @param peers: for an ensemble, C{(myid, peerPort, electionPort)} of
             every server, this one included; empty for a standalone server.
         @param tickTime: ZooKeeper's tick, in milliseconds: sessions time out
             after 2 to 300 ticks.
+        @param maxSessionTimeout: the greatest session timeout the server
+            grants, in milliseconds; L{None} for 300 ticks.
         """
         self._reactor = reactor
         self.directory = os.path.abspath(directory)
@@ -718,6 +751,7 @@ class ZooKeeperServer:
         self.myid = myid
         self.peers = list(peers)
         self.tickTime = tickTime
+        self.maxSessionTimeout = maxSessionTimeout or 300 * tickTime
         self.logPath = os.path.join(self.directory, "zookeeper.log")
         self._process: Any = None
         self._ended: Deferred[Exception] | None = None
@@ -744,7 +778,7 @@ class ZooKeeperServer:
             f"clientPort={self.clientPort}",
             "clientPortAddress=127.0.0.1",
             f"minSessionTimeout={2 * self.tickTime}",
-            f"maxSessionTimeout={300 * self.tickTime}",
+            f"maxSessionTimeout={self.maxSessionTimeout}",
             "admin.enableServer=false",
             "4lw.commands.whitelist=*",
             "forceSync=no",

@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 from kazoo import exceptions as kz
 from kazoo.client import KazooClient, KazooState
 from kazoo.handlers.threading import AsyncResult, KazooTimeoutError, SequentialThreadingHandler
+from kazoo.protocol.serialization import Connect
 from kazoo.security import CREATOR_ALL_ACL, READ_ACL_UNSAFE
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.threads import deferToThreadPool
@@ -166,6 +167,34 @@ class _InOrderHandler(SequentialThreadingHandler):
             logging.getLogger(__name__).exception("kazoo watch failed")
 
 
+def _recordGrantedTimeout(kazoo: KazooClient) -> Callable[[], int | None]:
+    """
+    Record the session timeout the server grants C{kazoo} (in ms) each time
+    it connects, which kazoo uses but does not keep: wrap its connection's
+    C{_invoke}, which sends the C{Connect} request and returns the server's
+    answer.
+
+    @return: a function giving the last timeout granted, or L{None} if none
+        is known (or this kazoo's internals differ from those expected).
+    """
+    connection = getattr(kazoo, "_connection", None)
+    invoke = getattr(connection, "_invoke", None)
+    granted: list[int | None] = [None]
+    if invoke is None:
+        return lambda: None
+
+    def recordingInvoke(timeout: float, request: Any, xid: int | None = None) -> Any:
+        result = invoke(timeout, request, xid)
+        if isinstance(request, Connect) and isinstance(result, tuple) and result:
+            timeOut = getattr(result[0], "time_out", None)
+            if isinstance(timeOut, int) and timeOut > 0:
+                granted[0] = timeOut
+        return result
+
+    connection._invoke = recordingInvoke  # type: ignore[union-attr]
+    return lambda: granted[0]
+
+
 Watch = Callable[[WatchedEvent], object]
 StateObserver = Callable[[ConnectionState], object]
 
@@ -185,6 +214,10 @@ class ZooKeeperClient:
     Mesos does).
 
     @ivar hosts: the connect string, C{host1:2181,host2:2181}.
+    @ivar sessionTimeout: the session timeout asked for, in seconds.
+    @ivar negotiatedSessionTimeout: the session timeout the server granted
+        at the last connection (it bounds what clients ask for), in
+        seconds, or L{None} before connecting.
     """
 
     def __init__(
@@ -222,6 +255,7 @@ class ZooKeeperClient:
         self.randomizeHosts = randomizeHosts
         self.state = ConnectionState.CLOSED
         self.sessionId: int | None = None
+        self.negotiatedSessionTimeout: float | None = None
         self._observers: list[StateObserver] = []
         self._kazoo: KazooClient | None = None
         self._pool: ThreadPool | None = None
@@ -276,14 +310,15 @@ class ZooKeeperClient:
             randomize_hosts=self.randomizeHosts,
         )
         kazoo = self._kazoo
+        granted = _recordGrantedTimeout(kazoo)
 
         def listener(kazooState: str) -> None:
-            # On kazoo's connection thread: read the session now, it is
-            # the one this state is about.
+            # On kazoo's connection thread: read the session and its timeout
+            # now, they are those this state is about.
             clientId = kazoo.client_id
             self._reactor.callFromThread(
                 self._kazooStateChanged, generation, kazooState,
-                clientId[0] if clientId else None,
+                clientId[0] if clientId else None, granted(),
             )
 
         kazoo.add_listener(listener)
@@ -353,7 +388,7 @@ class ZooKeeperClient:
         def stopped(result: object) -> object:
             self._kazoo = self._pool = self._closing = None
             self._generation += 1
-            self.sessionId = None
+            self.sessionId = self.negotiatedSessionTimeout = None
             pool.stop()  # type: ignore[union-attr]
             self._setState(ConnectionState.CLOSED)
             connecting, self._connecting = self._connecting, None
@@ -373,11 +408,14 @@ class ZooKeeperClient:
     def removeStateObserver(self, observer: StateObserver) -> None:
         self._observers.remove(observer)
 
-    def _kazooStateChanged(self, generation: int, kazooState: str, sessionId: int | None) -> None:
+    def _kazooStateChanged(
+        self, generation: int, kazooState: str, sessionId: int | None, granted: int | None
+    ) -> None:
         if generation != self._generation:
             return
         if kazooState == KazooState.CONNECTED:
             self.sessionId = sessionId
+            self._granted(granted)
             self._setState(ConnectionState.CONNECTED)
             if self._connectTimer is not None:
                 self._connectTimer.cancel()
@@ -392,6 +430,21 @@ class ZooKeeperClient:
             # the session; kazoo goes on with a new one.
             self.sessionId = None
             self._setState(ConnectionState.EXPIRED)
+
+    def _granted(self, milliseconds: int | None) -> None:
+        """
+        Note the session timeout the server granted.
+        """
+        if milliseconds is None:
+            return
+        timeout = milliseconds / 1000.0
+        if timeout != self.negotiatedSessionTimeout and timeout < self.sessionTimeout:
+            log.warn(
+                "ZooKeeper at {hosts} granted a session timeout of {granted:g} s, less than "
+                "the {asked:g} s asked for (the servers' maxSessionTimeout bounds it)",
+                hosts=self.hosts, granted=timeout, asked=self.sessionTimeout,
+            )
+        self.negotiatedSessionTimeout = timeout
 
     def _setState(self, state: ConnectionState) -> None:
         if state is self.state:

@@ -10,8 +10,10 @@ reconnect and are retried. A member's own memberships are lost when its
 session expires, when their node is deleted, or when the client stayed
 disconnected for longer than the session timeout (by then the server has
 expired the session, though the client cannot know before it reconnects;
-this keeps a partitioned leader from believing it still leads). Their
-C{cancelled} L{Deferred} then fires with C{False}.
+this keeps a partitioned leader from believing it still leads). That
+timeout is the one the server granted if it is shorter than the one asked
+for (servers bound it). Their C{cancelled} L{Deferred} then fires with
+C{False}.
 """
 
 from __future__ import annotations
@@ -98,7 +100,9 @@ class Group:
         @param reactor: for the session timeout.
         @param sessionTimeout: how long the client may stay disconnected
             before this process's memberships are considered lost; the
-            client's session timeout if L{None}.
+            client's session timeout if L{None}. The session timeout the
+            server granted (the client's C{negotiatedSessionTimeout}) is
+            used instead when it is shorter.
         """
         self.client = client
         self.path = checkPath(path)
@@ -271,6 +275,19 @@ class Group:
         """
         return self._members
 
+    @property
+    def lossTimeout(self) -> float:
+        """
+        How long the client may stay disconnected before this process's
+        memberships are given up, in seconds: the session timeout asked for,
+        or the one the server granted if shorter (a server expires the
+        session after the timeout it granted).
+        """
+        granted = getattr(self.client, "negotiatedSessionTimeout", None)
+        if granted is None:
+            return self.sessionTimeout
+        return min(self.sessionTimeout, granted)
+
     def stop(self) -> None:
         """
         Stop following the group (the client stays connected and the
@@ -326,7 +343,7 @@ class Group:
         elif state is ConnectionState.SUSPENDED:
             self._stale = True
             if self._timeout is None and self._owned:
-                self._timeout = self._reactor.callLater(self.sessionTimeout, self._timedOut)
+                self._timeout = self._reactor.callLater(self.lossTimeout, self._timedOut)
         elif state is ConnectionState.EXPIRED:
             self._stale = True
             self._orphans = []
@@ -345,7 +362,7 @@ class Group:
         log.warn(
             "Disconnected from ZooKeeper for longer than the session timeout "
             "({timeout:g} s): giving up the memberships of {group}",
-            timeout=self.sessionTimeout, group=self.path,
+            timeout=self.lossTimeout, group=self.path,
         )
         for membership, _ in list(self._owned.values()):
             self._orphans.append((self.client.sessionId, membership.path))
