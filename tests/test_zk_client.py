@@ -455,6 +455,39 @@ def makeIZooKeeperClientTests(makeHarness: Callable[[TestCase], Any]) -> type:
             self.assertEqual(watch.onReactorThread, [True])
 
         @inlineCallbacks
+        def test_onReactorThread(self) -> Any:
+            """
+            Every operation's result or failure, and every watch, is
+            delivered on the reactor thread.
+            """
+            client = yield self.connected()
+            threads: list[str] = []
+
+            def record(result: object, name: str) -> object:
+                if threading.current_thread() is not threading.main_thread():
+                    threads.append(name)
+                return result
+
+            watch, childWatch = WatchRecorder(), WatchRecorder()
+            operations = [
+                ("create", lambda: client.create("/t", b"0")),
+                ("get", lambda: client.get("/t", watch=watch)),
+                ("getVersioned", lambda: client.getVersioned("/t")),
+                ("getChildren", lambda: client.getChildren("/", watch=childWatch)),
+                ("exists", lambda: client.exists("/t")),
+                ("set", lambda: client.set("/t", b"1")),
+                ("ensurePath", lambda: client.ensurePath("/u/v")),
+                ("delete", lambda: client.delete("/t")),
+                ("get missing", lambda: client.get("/t")),
+            ]
+            for name, operation in operations:
+                d = operation().addBoth(record, name)
+                yield self.wait(d).addErrback(lambda f: f.trap(errors.NoNodeError))
+            self.assertEqual(threads, [], "delivered off the reactor thread")
+            self.assertEqual(watch.onReactorThread, [True])
+            self.assertEqual(childWatch.onReactorThread, [True])
+
+        @inlineCallbacks
         def test_deleteWatch(self) -> Any:
             """
             Deleting a node fires its data and child watches with
