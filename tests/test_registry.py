@@ -1,10 +1,12 @@
 """
 Tests for the registry (L{mesos_tw.master.registry}) and the registrar that
-stores it (L{mesos_tw.master.registrar}), in memory and in a fake ZooKeeper.
+stores it (L{mesos_tw.master.registrar}), in memory, in a fake ZooKeeper
+and in a file.
 """
 
 from __future__ import annotations
 
+import os
 import zlib
 from typing import Any
 
@@ -14,6 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.master.registrar import (
+    FileStore,
     MemoryStore,
     Registrar,
     RegistrarFailed,
@@ -363,3 +366,86 @@ class _LosingClient:
             raise errors.ConnectionLossError("lost")
 
         return d.addCallback(lost)
+
+
+class FileStoreTests(SynchronousTestCase):
+    """
+    The registry of a lone master, in a file of its work directory.
+    """
+
+    def setUp(self) -> None:
+        self.directory = os.path.abspath(self.mktemp())
+        self.stores: list[FileStore] = []
+
+    def store(self) -> FileStore:
+        store = FileStore(self.directory)
+        self.stores.append(store)
+        self.addCleanup(store.close)
+        return store
+
+    def test_createThenReplace(self) -> None:
+        """
+        The first write creates the file (and the directory); later ones
+        replace it; a store opened later reads the last one.
+        """
+        store = self.store()
+        self.assertEqual(self.successResultOf(store.fetch()), (None, None))
+        self.assertEqual(self.successResultOf(store.store(b"one", None)), 0)
+        self.assertEqual(self.successResultOf(store.store(b"two", 0)), 1)
+        with open(os.path.join(self.directory, "registry"), "rb") as f:
+            self.assertEqual(f.read(), b"two")
+        self.assertFalse(os.path.exists(os.path.join(self.directory, "registry.tmp")))
+        store.close()
+        self.assertEqual(self.successResultOf(self.store().fetch()), (b"two", 0))
+
+    def test_staleVersion(self) -> None:
+        """
+        A write at a version this store did not read or write last fails with
+        L{RegistryConflict}, and so does one before any read.
+        """
+        store = self.store()
+        self.failureResultOf(store.store(b"early", None), RegistryConflict)
+        self.successResultOf(store.fetch())
+        self.successResultOf(store.store(b"one", None))
+        self.failureResultOf(store.store(b"again", None), RegistryConflict)
+
+    def test_locked(self) -> None:
+        """
+        Only one master at a time uses a work directory: the second one's
+        read fails, naming it, until the first one closes its store.
+        """
+        first = self.store()
+        self.successResultOf(first.fetch())
+        failure = self.failureResultOf(self.store().fetch(), RegistryConflict)
+        self.assertIn(f"another master uses the work directory {self.directory}",
+                      str(failure.value))
+        first.close()
+        self.assertEqual(self.successResultOf(self.store().fetch()), (None, None))
+
+    def test_writeFails(self) -> None:
+        """
+        A write that the disk refuses fails with an L{OSError} naming the file
+        and what to do; the file keeps what it had.
+        """
+        store = self.store()
+        self.successResultOf(store.fetch())
+        self.successResultOf(store.store(b"one", None))
+        os.mkdir(os.path.join(self.directory, "registry.tmp"))
+        failure = self.failureResultOf(store.store(b"two", 0), OSError)
+        self.assertIn(os.path.join(self.directory, "registry"), str(failure.value))
+        self.assertIn("free space there and restart", str(failure.value))
+        with open(os.path.join(self.directory, "registry"), "rb") as f:
+            self.assertEqual(f.read(), b"one")
+
+    def test_registrarRecovers(self) -> None:
+        """
+        A registrar on a file store finds, after a restart, what it stored
+        before.
+        """
+        first = Registrar(self.store())
+        self.successResultOf(first.recover(masterInfo(1)))
+        self.assertTrue(self.successResultOf(first.apply(AdmitSlave("S1", "s1"))))
+        first.store.close()
+        second = Registrar(self.store())
+        registry = self.successResultOf(second.recover(masterInfo(2)))
+        self.assertEqual(registry.admitted, {"S1": "s1"})

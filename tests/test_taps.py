@@ -141,6 +141,38 @@ class MasterOptionsTests(SynchronousTestCase):
         leadership = service.getServiceNamed("master").leadership
         self.assertFalse(leadership.serving)
 
+    def test_workDirRegistry(self) -> None:
+        """
+        With --work-dir and no --zk, the master keeps its registry in a file
+        there: restarted, it expects the slaves it admitted; a second master
+        on the same directory exits.
+        """
+        from mesos_tw.master.registry import AdmitSlave
+
+        workDir = os.path.abspath(self.mktemp())
+        options = self.parse("--tls-dir", self.certs.master, "--work-dir", workDir)
+
+        def start(exits: list[str]):
+            service = masterTap.makeService(options, MemoryReactorClock(), exit=exits.append)
+            service.privilegedStartService()
+            service.startService()
+            return service
+
+        first = start([])
+        self.assertTrue(first.getServiceNamed("master").leadership.serving)
+        self.assertEqual(first.master.registrar.store.path, os.path.join(workDir, "registry"))
+        first.master.registrar.apply(AdmitSlave("S1", "slave1"))
+        exits: list[str] = []
+        second = start(exits)
+        self.addCleanup(second.stopService)
+        [reason] = exits
+        self.assertIn(f"another master uses the work directory {workDir}", reason)
+        self.flushLoggedErrors()
+        first.stopService()
+        third = start([])
+        self.addCleanup(third.stopService)
+        self.assertEqual(third.master.recoveringSlaves, {"S1"})
+
     def test_service(self) -> None:
         """
         makeService listens with TLS on the given address and port.

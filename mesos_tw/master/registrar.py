@@ -1,7 +1,8 @@
 # -*- test-case-name: tests.test_registry -*-
 """
 The registrar: keeps the L{Registry} in a store (a ZooKeeper node, for
-masters with C{--zk}), applying operations in order.
+masters with C{--zk}; a file, for a lone master with C{--work-dir}),
+applying operations in order.
 
 Operations queue while a write is in flight and go together in the next
 one, as Mesos batches them. Every write is conditional on the version read
@@ -12,18 +13,25 @@ master must then exit, as Mesos's does when its registrar fails.
 
 from __future__ import annotations
 
+import fcntl
+import os
 from typing import Any, Callable
 
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
+from mesos_tw.files import writeAtomically
 from mesos_tw.interfaces import IZooKeeperClient
 from mesos_tw.master.registry import Operation, Recover, Registry
 from mesos_tw.mesos_pb2 import MasterInfo
 from mesos_tw.zk import errors
 
 _log = Logger()
+
+#: The registry's file in a lone master's work directory, and its lock.
+REGISTRY_FILE = "registry"
+LOCK_FILE = "master.lock"
 
 
 class RegistryConflict(Exception):
@@ -63,6 +71,84 @@ class MemoryStore:
         self.data = data
         self.version = 0 if version is None else version + 1
         return succeed(self.version)
+
+    def close(self) -> None:
+        pass
+
+
+class FileStore:
+    """
+    A registry store in a file, for a lone master with a work directory:
+    replaced atomically on every write, and locked, so that one master at a
+    time uses it.
+
+    @ivar path: the registry file.
+    """
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.path = os.path.join(directory, REGISTRY_FILE)
+        self._version: int | None = None
+        self._lock: int | None = None
+
+    def fetch(self) -> Deferred[tuple[bytes | None, int | None]]:
+        """
+        Lock the work directory and read the file (version 0), or
+        C{(None, None)} if there is none yet.
+
+        @return: a L{Deferred} failing with L{RegistryConflict} if another
+            master holds the lock, or with the L{OSError} that stopped it.
+        """
+        try:
+            self._acquire()
+            with open(self.path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            self._version = None
+            return succeed((None, None))
+        except (OSError, RegistryConflict) as e:
+            return fail(e)
+        self._version = 0
+        return succeed((data, 0))
+
+    def store(self, data: bytes, version: int | None) -> Deferred[int]:
+        """
+        Replace the file with C{data}, if this store wrote (or read)
+        C{version} last.
+        """
+        if self._lock is None or version != self._version:
+            return fail(RegistryConflict(
+                f"{self.path} is at version {self._version}, not {version}"
+            ))
+        try:
+            writeAtomically(self.path, data, durable=True)
+        except OSError as e:
+            return fail(OSError(e.errno, f"cannot write the registry {self.path}: "
+                                         f"{e.strerror}; free space there and restart"))
+        self._version = 0 if version is None else version + 1
+        return succeed(self._version)
+
+    def close(self) -> None:
+        """
+        Release the work directory.
+        """
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    def _acquire(self) -> None:
+        if self._lock is not None:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        fd = os.open(os.path.join(self.directory, LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise RegistryConflict(
+                f"another master uses the work directory {self.directory}"
+            ) from None
+        self._lock = fd
 
 
 class ZooKeeperStore:
@@ -142,7 +228,7 @@ class Registrar:
         onFailure: Callable[[Failure], object] = lambda failure: None,
     ) -> None:
         """
-        @param store: a L{ZooKeeperStore} or L{MemoryStore}.
+        @param store: a L{ZooKeeperStore}, L{FileStore} or L{MemoryStore}.
         @param onFailure: called once, with the failure, when the registrar
             fails: the master must then exit.
         """

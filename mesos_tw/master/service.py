@@ -129,9 +129,13 @@ class MasterService(Service):
             info.port = info.address.port = self.listener.port.getHost().port
             info.pid = f"master@{info.address.ip}:{info.port}"
         if self.zooKeeper is None:
-            self.leadership.serving = self.leadership.elected = True
             self.leadership.leader = info
-            self.master.start()
+            if self.master.registrar is None:
+                self.leadership.serving = self.leadership.elected = True
+                self.master.start()
+            else:
+                # Alone, with a registry in its work directory.
+                self._elected(None)
             return
         _log.info(
             "Master {pid} (id {id}) contends for leadership in ZooKeeper at {hosts}{path}",
@@ -149,6 +153,8 @@ class MasterService(Service):
         self._stopping = True
         self.master.stop()
         if self.zooKeeper is None:
+            if self.master.registrar is not None:
+                self.master.registrar.store.close()
             return succeed(None)
         client = self.zooKeeper.client
         if self.election is None:
@@ -183,7 +189,7 @@ class MasterService(Service):
         if registrar is None:
             self._recovered(Registry())
             return
-        _log.info("Elected: recovering the registry before serving")
+        _log.info("Recovering the registry before serving")
         d = registrar.recover(info)
         d.addCallbacks(
             self._recovered,

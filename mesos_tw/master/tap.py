@@ -30,7 +30,7 @@ from mesos_tw.master.allocator.options import (
 from mesos_tw.master.http import makeRoot
 from mesos_tw.interfaces import IZooKeeperClient
 from mesos_tw.master.master import Master
-from mesos_tw.master.registrar import Registrar, ZooKeeperStore
+from mesos_tw.master.registrar import FileStore, Registrar, ZooKeeperStore
 from mesos_tw.master.service import MasterService, ZooKeeperLeadership, exitProcess
 from mesos_tw.master.standby import Leadership, StandbyGate
 from mesos_tw.mesos_pb2 import Address, MasterInfo
@@ -66,7 +66,12 @@ class Options(usage.Options):
         ["tls-dir", None, None,
          "Directory with ca.pem, cert.pem and key.pem of a master certificate "
          "(required)."],
-        ["work-dir", None, None, "Directory for the master's files."],
+        ["work-dir", None, None,
+         "Directory where a master without --zk keeps its registry (the slaves "
+         "it admitted and those removed as unreachable): restarted, it expects "
+         "those slaves back within --slave-reregister-timeout, and "
+         "reconciliation says nothing of their tasks meanwhile. Without it a "
+         "restarted lone master knows no slave."],
         ["hostname", None, None,
          "Hostname the master advertises (default: this host's name)."],
         ["slave-ping-timeout", None, constants.SLAVE_PING_TIMEOUT,
@@ -244,6 +249,8 @@ def makeService(
         registrar = Registrar(
             ZooKeeperStore(client, joinPath(url.path, constants.REGISTRY_NODE))
         )
+    elif options.get("work-dir"):
+        registrar = Registrar(FileStore(options["work-dir"]))
     info = masterInfo(options)
     master = Master(
         info,
@@ -259,8 +266,10 @@ def makeService(
             "slave-reregister-timeout", constants.SLAVE_REREGISTER_TIMEOUT
         ),
     )
-    # A lone master serves from the start.
-    gate = StandbyGate(master.dispatcher, Leadership(info, serving=url is None), reactor)
+    # A lone master without a registry serves from the start.
+    gate = StandbyGate(
+        master.dispatcher, Leadership(info, serving=registrar is None), reactor
+    )
 
     def lost(connection, reason) -> None:
         gate.connectionLost(connection)

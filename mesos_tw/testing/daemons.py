@@ -197,7 +197,8 @@ class TwistdCluster:
     A master and slaves as real C{twistd} processes on loopback, with a
     fresh CA under C{directory}.
 
-    @ivar master: the master's L{Daemon}; C{slaves} the slaves'.
+    @ivar master: the master's L{Daemon} (its registry in its work directory);
+        C{slaves} the slaves'.
     @ivar address: the master's C{host:port}.
     @ivar framework: credentials directory of a framework certificate.
     """
@@ -222,10 +223,12 @@ class TwistdCluster:
         self.address = f"127.0.0.1:{self.port}"
         self.framework = issue(ca, "framework", "framework1")
         self.ca = ca
+        home = os.path.join(self.directory, "master")
         self.master = Daemon(
-            reactor, os.path.join(self.directory, "master"), "mesos-master",
+            reactor, home, "mesos-master",
             ["--ip", "127.0.0.1", "--port", str(self.port),
-             "--tls-dir", issue(ca, "master", "master", hosts=hosts)]
+             "--tls-dir", issue(ca, "master", "master", hosts=hosts),
+             "--work-dir", os.path.join(home, "work")]
             + list(masterFlags),
         )
         self.slaves = []
