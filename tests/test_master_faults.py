@@ -1033,6 +1033,33 @@ class FrameworkFailoverTests(FaultTestCase):
         self.assertEqual(old.received(), [])
         self.assertConsistent()
 
+    def test_unacknowledgedResentToSuccessor(self) -> None:
+        """
+        An update the old scheduler never acknowledged, resent by the slave,
+        reaches the scheduler that failed over, whose acknowledgement goes
+        to the slave and completes the task.
+        """
+        old, frameworkId, slave, slaveId = self.launchedOn(frameworkInfo(failover_timeout=60))
+        finished = slaveUpdate(frameworkId, slaveId, "t1", FINISHED)
+        slave.send(finished)
+        self.assertEqual(ofType(old.received(), msgs.StatusUpdateMessage), [finished])
+        old.lose()
+        new = self.connect("framework", "fw1")
+        new.send(msgs.ReregisterFrameworkMessage(
+            framework=frameworkInfo(frameworkId=frameworkId, failover_timeout=60),
+            failover=True,
+        ))
+        new.received()
+        slave.send(finished)
+        self.assertEqual(new.received(), [finished])
+        ack = acknowledgement(frameworkId, slaveId, "t1", finished.update.status.uuid)
+        new.send(ack)
+        self.assertEqual(ofType(slave.received(), msgs.StatusUpdateAcknowledgementMessage), [ack])
+        record = self.master.frameworks[frameworkId]
+        self.assertEqual(record.tasks, {})
+        self.assertEqual([t.task.state for t in record.completedTasks], [FINISHED])
+        self.assertConsistent()
+
     def test_removedKeepsEndedTasks(self) -> None:
         """
         A task that ended before its framework was removed keeps its end,
