@@ -26,7 +26,10 @@ from mesos_tw.leader import (
     createDetector,
     isZooKeeper,
     masterInfoFromAddress,
+    masterInfoFromBinary,
     masterInfoFromJSON,
+    masterInfoFromNode,
+    masterInfoFromPID,
     masterInfoToJSON,
 )
 from mesos_tw.mesos_pb2 import Address, MasterInfo
@@ -93,6 +96,68 @@ class MasterInfoTests(SynchronousTestCase):
         self.assertEqual(masterInfoFromAddress("example.com:1").hostname, "example.com")
         for bad in ["nohost", ":5050", "h:x", "h:70000"]:
             self.assertRaises(ValueError, masterInfoFromAddress, bad)
+
+
+class LegacyMasterInfoTests(SynchronousTestCase):
+    """
+    The nodes older Mesos masters wrote: binary C{info_} and bare pids.
+    """
+
+    def test_binary(self) -> None:
+        """
+        An C{info_} node holds a serialized C{MasterInfo}.
+        """
+        data = masterInfo(1).SerializeToString()
+        self.assertEqual(masterInfoFromBinary(data), masterInfo(1))
+
+    def test_binaryWithoutAddress(self) -> None:
+        """
+        A binary C{MasterInfo} without an address or a pid gets them from
+        its IP and port.
+        """
+        data = MasterInfo(id="m", ip=(1 << 24) | 10, port=5050).SerializeToString()
+        info = masterInfoFromBinary(data)
+        self.assertEqual(info.address, Address(ip="10.0.0.1", port=5050))
+        self.assertEqual(info.pid, "master@10.0.0.1:5050")
+
+    def test_badBinary(self) -> None:
+        """
+        Data that is no C{MasterInfo} with an id, an IP and a port is
+        refused.
+        """
+        for data in [b"garbage", b"\x08\x01", MasterInfo(id="m", port=1).SerializeToString()]:
+            self.assertRaises(ValueError, masterInfoFromBinary, data)
+
+    def test_pid(self) -> None:
+        """
+        An unlabelled node holds a pid, C{master@ip:port}.
+        """
+        info = masterInfoFromPID(b"master@10.0.0.1:5050\n")
+        self.assertEqual(
+            (info.id, info.pid, info.ip, info.port),
+            ("master@10.0.0.1:5050", "master@10.0.0.1:5050", (1 << 24) | 10, 5050),
+        )
+        self.assertEqual(info.address, Address(hostname="10.0.0.1", ip="10.0.0.1", port=5050))
+
+    def test_badPID(self) -> None:
+        for data in [
+            b"", b"10.0.0.1:5050", b"master@", b"@10.0.0.1:5050", b"master@10.0.0.1",
+            b"master@10.0.0.1:x", b"master 1@10.0.0.1:5050", b"\xff@10.0.0.1:5050",
+        ]:
+            self.assertRaises(ValueError, masterInfoFromPID, data)
+
+    def test_byLabel(self) -> None:
+        """
+        A node is read by its label: JSON, binary or pid; other labels are
+        refused.
+        """
+        info = masterInfo(1)
+        self.assertEqual(masterInfoFromNode("json.info", masterInfoToJSON(info)), info)
+        self.assertEqual(masterInfoFromNode("info", info.SerializeToString()), info)
+        self.assertEqual(masterInfoFromNode(None, b"master@10.0.0.1:5050").port, 5050)
+        with self.assertRaises(ValueError) as e:
+            masterInfoFromNode("log", b"")
+        self.assertIn("unknown label 'log'", str(e.exception))
 
 
 class StandaloneTests(SynchronousTestCase):
@@ -356,16 +421,86 @@ class ZooKeeperDetectorTests(ZooKeeperTestCase):
         self.assertIn("not a MasterInfo", str(self.failureResultOf(d, DetectionError).value))
         self.failureResultOf(detector.detect(), DetectionError)
 
-    def test_otherLabel(self) -> None:
+    def test_legacyBinaryLeader(self) -> None:
         """
-        A leading member that is not a C{json.info_} node fails detection.
+        A leading C{info_} node of an older Mesos master is read as a binary
+        C{MasterInfo}.
+        """
+        self.group().join(masterInfo(1).SerializeToString(), "info")
+        self.flush()
+        self.assertEqual(self.detected(self.detector()), masterInfo(1))
+
+    def test_legacyPIDLeader(self) -> None:
+        """
+        A leading unlabelled node of an older Mesos master is read as a pid;
+        when it goes, the next master leads.
         """
         group = self.group()
-        group.join(b"\x08\x01", "info")
+        d = group.join(b"master@10.0.0.9:5050", None)
+        self.flush()
+        legacy = self.successResultOf(d)
+        self.assertEqual(legacy.path, "/mesos/0000000000")
+        contender = self.contender(2)
+        self.candidacy(contender)
+        detector = self.detector()
+        leader = self.detected(detector)
+        self.assertEqual(
+            (leader.pid, leader.address.ip, leader.port), ("master@10.0.0.9:5050", "10.0.0.9", 5050)
+        )
+        d = detector.candidates()
+        self.flush()
+        self.assertEqual(self.successResultOf(d), [masterInfo(2)])
+        group.cancel(legacy)
+        self.flush()
+        self.assertEqual(self.detected(detector, leader), masterInfo(2))
+
+    def test_legacyCandidates(self) -> None:
+        """
+        Masters in line with legacy nodes are candidates too; unreadable
+        nodes are left out.
+        """
+        self.candidacy(self.contender(1))
+        group = self.group()
+        group.join(masterInfo(2).SerializeToString(), "info")
+        group.join(b"garbage", "info")
+        group.join(b"master@10.0.0.3:5050", None)
+        self.flush()
+        detector = self.detector()
+        self.detected(detector)
+        d = detector.candidates()
+        self.flush()
+        self.assertEqual(
+            [m.pid for m in self.successResultOf(d)],
+            ["master@10.0.0.2:5050", "master@10.0.0.3:5050"],
+        )
+
+    def test_badLegacyNode(self) -> None:
+        """
+        A leading C{info_} node that is no binary C{MasterInfo}, or an
+        unlabelled node that is no pid, fails detection, naming the node.
+        """
+        for label, path in [("info", "/mesos/info_0000000000"), (None, "/mesos/0000000001")]:
+            group = self.group()
+            d = group.join(b"\x08\x01", label)
+            self.flush()
+            membership = self.successResultOf(d)
+            d = self.detector().detect()
+            self.flush()
+            message = str(self.failureResultOf(d, DetectionError).value)
+            self.assertIn(path, message)
+            self.assertIn("holds no master's information", message)
+            group.cancel(membership)
+            self.flush()
+
+    def test_unknownLabel(self) -> None:
+        """
+        A leading member with a label no master writes fails detection.
+        """
+        self.group().join(b"{}", "log")
         self.flush()
         d = self.detector().detect()
         self.flush()
-        self.assertIn("info_", str(self.failureResultOf(d, DetectionError).value))
+        self.assertIn("unknown label 'log'", str(self.failureResultOf(d, DetectionError).value))
 
     def test_leaderNodeGone(self) -> None:
         """

@@ -11,9 +11,13 @@ from mesos_tw.leader.election import Election
 from mesos_tw.leader.factory import createContender, createDetector, isZooKeeper, masterSpec
 from mesos_tw.leader.link import LeaderChanged, LeaderLink, masterAddress
 from mesos_tw.leader.info import (
+    LEGACY_MASTER_INFO_LABEL,
     MASTER_INFO_LABEL,
     masterInfoFromAddress,
+    masterInfoFromBinary,
     masterInfoFromJSON,
+    masterInfoFromNode,
+    masterInfoFromPID,
     masterInfoToJSON,
 )
 
@@ -21,6 +25,7 @@ __all__ = [
     "Candidacy",
     "DetectionError",
     "Election",
+    "LEGACY_MASTER_INFO_LABEL",
     "LeaderChanged",
     "LeaderLink",
     "MASTER_INFO_LABEL",
@@ -34,6 +39,9 @@ __all__ = [
     "masterAddress",
     "masterSpec",
     "masterInfoFromAddress",
+    "masterInfoFromBinary",
     "masterInfoFromJSON",
+    "masterInfoFromNode",
+    "masterInfoFromPID",
     "masterInfoToJSON",
 ]

@@ -13,7 +13,7 @@ from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from mesos_tw.interfaces import IDetector
-from mesos_tw.leader.info import MASTER_INFO_LABEL, masterInfoFromJSON
+from mesos_tw.leader.info import masterInfoFromNode
 from mesos_tw.mesos_pb2 import MasterInfo
 from mesos_tw.zk.group import Group, Membership
 
@@ -22,9 +22,9 @@ log = Logger()
 
 class DetectionError(Exception):
     """
-    The leader cannot be detected: its group node holds something other
-    than a C{MasterInfo} in JSON. As in Mesos, the detector then fails every
-    detection, and whoever relies on it should exit.
+    The leader cannot be detected: its group node holds no C{MasterInfo}
+    (in JSON, binary, or as a pid, by its label). As in Mesos, the detector
+    then fails every detection, and whoever relies on it should exit.
     """
 
 
@@ -103,8 +103,9 @@ class StandaloneDetector:
 class ZooKeeperDetector:
     """
     Follows the masters' ZooKeeper L{Group}: the leader is the member with
-    the lowest sequence, and its C{json.info_} node's JSON is its
-    C{MasterInfo}.
+    the lowest sequence, whatever its label, and its node holds its
+    C{MasterInfo}: as JSON in a C{json.info_} node, or as older Mesos masters
+    wrote it, binary in an C{info_} node or a pid in an unlabelled one.
 
     @ivar client: the ZooKeeper client if this detector owns it (then
         L{close} closes it), else L{None}.
@@ -144,14 +145,11 @@ class ZooKeeperDetector:
             return succeed([])
         if self._candidates is not None and self._candidates[0] == members:
             return _chain(self._candidates[1])
-        ordered = sorted(
-            (m for m in members if m.label == MASTER_INFO_LABEL and m != self._leading),
-            key=lambda m: m.sequence,
-        )
+        ordered = sorted((m for m in members if m != self._leading), key=lambda m: m.sequence)
 
         def read(membership: Membership) -> Deferred[MasterInfo | None]:
             def parse(data: bytes | None) -> MasterInfo | None:
-                return None if data is None else masterInfoFromJSON(data)
+                return None if data is None else masterInfoFromNode(membership.label, data)
 
             return self.group.data(membership).addCallback(parse).addErrback(lambda _: None)
 
@@ -183,11 +181,6 @@ class ZooKeeperDetector:
         self._leading = leading
         if leading is None:
             self._detected(None)
-        elif leading.label != MASTER_INFO_LABEL:
-            self._fail(DetectionError(
-                f"the leading member {leading.name} of {self.group.path} is not a master's "
-                f"{MASTER_INFO_LABEL}_ node (old Mesos masters wrote binary info_ nodes)"
-            ))
         else:
             self.group.data(leading).addCallbacks(
                 self._fetched, self._failed, callbackArgs=(leading,)
@@ -201,9 +194,11 @@ class ZooKeeperDetector:
             self._detected(None)
             return
         try:
-            info = masterInfoFromJSON(data)
+            info = masterInfoFromNode(membership.label, data)
         except ValueError as e:
-            self._fail(DetectionError(f"the leading master's node {membership.path}: {e}"))
+            self._fail(DetectionError(
+                f"the leading member {membership.path} holds no master's information: {e}"
+            ))
             return
         self._detected(info)
 
