@@ -20,6 +20,7 @@ from mesos_tw.resources import Resources
 from mesos_tw.slave import constants, recovery, state
 from mesos_tw.slave.slave import Slave
 from mesos_tw.testing.fakes import FakeLauncher
+from mesos_tw.testing.wire import ofType, parseFrames
 from tests.test_slave import MASTER_PEER, sent, wire
 from tests.test_slave_runtime import (
     ENVIRON,
@@ -368,3 +369,186 @@ class RecoveryTests(SynchronousTestCase):
         [resent] = second.updates()
         self.assertEqual(resent.status.uuid, finished.status.uuid)
         self.assertEqual(second.slave.frameworks, {})
+
+
+class CheckpointBeforeAcknowledgementTests(SynchronousTestCase):
+    """
+    The slave acknowledges an executor's status update only once it has
+    checkpointed it.
+    """
+
+    def setUp(self) -> None:
+        self.process = Process(os.path.abspath(self.mktemp()))
+        self.process.register()
+        self.addCleanup(self.process.slave.stop)
+        self.protocol, self.transport, _ = RecoveryTests.startExecutor(
+            self, self.process, "t1"
+        )
+        self.transport.clear()
+        self.full = False
+        self.acknowledgedBefore: list[bool] = []
+        record = state.Checkpointer.record
+
+        def checkpoint(checkpointer, *args) -> None:
+            self.acknowledgedBefore.append(bool(self.acks(clear=False)))
+            if self.full:
+                raise OSError(28, "No space left on device")
+            record(checkpointer, *args)
+
+        self.patch(state.Checkpointer, "record", checkpoint)
+
+    def acks(self, clear: bool = True) -> list:
+        """
+        The acknowledgements sent to the executor.
+        """
+        messages = sent(self.transport) if clear else parseFrames(self.transport.value())
+        return ofType(messages, msgs.StatusUpdateAcknowledgementMessage)
+
+    def executorUpdate(self):
+        from mesos_tw.tasks import statusUpdate, taskStatus
+
+        update = statusUpdate(
+            FRAMEWORK_ID, taskStatus("t1", mesos_pb2.TASK_RUNNING, TaskStatus.SOURCE_EXECUTOR),
+            executorId="ex1",
+        )
+        self.protocol.dataReceived(wire(msgs.StatusUpdateMessage(update=update)))
+        return update
+
+    def test_checkpointFirst(self) -> None:
+        """
+        The update's record is written before the executor is acknowledged.
+        """
+        update = self.executorUpdate()
+        self.assertEqual(self.acknowledgedBefore, [False])
+        [ack] = self.acks()
+        self.assertEqual(ack.uuid, update.status.uuid)
+
+    def test_checkpointRefused(self) -> None:
+        """
+        While the disk refuses the record, the executor is not acknowledged
+        and the master is not sent the update; once the retried checkpoint
+        is written, both happen.
+        """
+        self.full = True
+        update = self.executorUpdate()
+        self.assertEqual(self.acks(), [])
+        self.assertEqual(self.process.updates(acknowledge=False), [])
+        self.process.reactor.advance(constants.CHECKPOINT_RETRY_INTERVAL_MIN)
+        self.assertEqual(self.acks(), [])
+        self.full = False
+        self.process.reactor.advance(2 * constants.CHECKPOINT_RETRY_INTERVAL_MIN)
+        [ack] = self.acks()
+        self.assertEqual(ack.uuid, update.status.uuid)
+        [forwarded] = self.process.updates(acknowledge=False)
+        self.assertEqual(forwarded.status.uuid, update.status.uuid)
+        records = state.readRecords(os.path.join(
+            self.process.slave.checkpointer.taskDir(
+                FRAMEWORK_ID, "ex1", self.process.container("ex1"), "t1"
+            ),
+            "task.updates",
+        ))
+        self.assertEqual([r.update.status.uuid for r in records], [update.status.uuid])
+
+    def test_disconnectedMeanwhile(self) -> None:
+        """
+        An executor whose connection broke before its update was written is
+        not acknowledged on another connection.
+        """
+        from twisted.internet.error import ConnectionDone
+        from twisted.python.failure import Failure
+
+        self.full = True
+        self.executorUpdate()
+        self.protocol.connectionLost(Failure(ConnectionDone()))
+        self.full = False
+        self.process.reactor.advance(constants.CHECKPOINT_RETRY_INTERVAL_MIN)
+        self.assertEqual(self.acks(), [])
+        self.assertEqual(len(self.process.updates(acknowledge=False)), 1)
+
+
+class RefusedUpdateTests(SynchronousTestCase):
+    """
+    Status updates the master refuses.
+    """
+
+    def setUp(self) -> None:
+        self.process = Process(os.path.abspath(self.mktemp()))
+        self.process.register()
+        self.addCleanup(self.process.slave.stop)
+
+    def refuse(self, update: msgs.StatusUpdate, code: int = msgs.MessageRefused.UNKNOWN_TASK):
+        """
+        The master refuses C{update} with C{code}, naming its ids and uuid.
+        """
+        refusal = msgs.MessageRefused(
+            message_type=msgs.StatusUpdateMessage.DESCRIPTOR.full_name,
+            code=code, reason="task t1 is not known", uuid=update.status.uuid,
+        )
+        refusal.framework_id.CopyFrom(update.framework_id)
+        refusal.slave_id.value = SLAVE_ID
+        refusal.task_id.CopyFrom(update.status.task_id)
+        self.process.fromMaster(refusal)
+
+    def test_unknownTaskDropped(self) -> None:
+        """
+        An update refused as UNKNOWN_TASK is dropped and the task's next
+        update is sent at once.
+        """
+        self.process.runTask(commandTask("t1"))
+        [starting] = self.process.updates(acknowledge=False)
+        self.refuse(starting)
+        [running] = self.process.updates(acknowledge=False)
+        self.assertEqual(running.status.state, mesos_pb2.TASK_RUNNING)
+        [pending] = self.process.slave.statusUpdates.pending(FRAMEWORK_ID, "t1")
+        self.assertEqual(pending.status.uuid, running.status.uuid)
+
+    def test_transientKept(self) -> None:
+        """
+        Other refusals (the slave is not registered yet, say) drop nothing:
+        the update is resent.
+        """
+        self.process.runTask(commandTask("t1"))
+        [starting] = self.process.updates(acknowledge=False)
+        for code in (msgs.MessageRefused.NOT_REGISTERED, msgs.MessageRefused.UNKNOWN_SLAVE):
+            self.refuse(starting, code)
+        self.assertEqual(self.process.updates(acknowledge=False), [])
+        self.assertEqual(
+            len(self.process.slave.statusUpdates.pending(FRAMEWORK_ID, "t1")), 2
+        )
+        self.process.reactor.advance(1)
+        [resent] = self.process.updates(acknowledge=False)
+        self.assertEqual(resent.status.uuid, starting.status.uuid)
+
+    def test_otherMessageKept(self) -> None:
+        """
+        An UNKNOWN_TASK refusal of another message type, or of an update
+        that is not the one in flight, drops nothing.
+        """
+        self.process.runTask(commandTask("t1"))
+        [starting] = self.process.updates(acknowledge=False)
+        refusal = msgs.MessageRefused(
+            message_type=msgs.ExitedExecutorMessage.DESCRIPTOR.full_name,
+            code=msgs.MessageRefused.UNKNOWN_TASK, uuid=starting.status.uuid,
+        )
+        refusal.framework_id.value = FRAMEWORK_ID
+        refusal.task_id.value = "t1"
+        self.process.fromMaster(refusal)
+        [_, running] = self.process.slave.statusUpdates.pending(FRAMEWORK_ID, "t1")
+        self.refuse(running)
+        self.assertEqual(self.process.updates(acknowledge=False), [])
+        self.assertEqual(
+            len(self.process.slave.statusUpdates.pending(FRAMEWORK_ID, "t1")), 2
+        )
+
+    def test_terminalDropped(self) -> None:
+        """
+        Once a refused terminal update is dropped, the task is complete: its
+        executor and framework are forgotten.
+        """
+        self.process.runTask(commandTask("t1"))
+        self.process.updates()
+        self.process.launcher.process(self.process.container("t1")).exit(0)
+        [finished] = self.process.updates(acknowledge=False)
+        self.refuse(finished)
+        self.assertEqual(self.process.slave.frameworks, {})
+        self.assertEqual(list(self.process.slave.statusUpdates.streams()), [])

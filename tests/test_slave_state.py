@@ -151,3 +151,30 @@ class CheckpointTests(SynchronousTestCase):
             os.mkdir(os.path.join(self.checkpointer.frameworkDir("F1"), "framework.info.tmp"))
         self.assertRaises(OSError, self.checkpointer.framework, "F1", FrameworkInfo(name="after"))
         self.assertEqual(state.recover(self.workDir, BOOT).frameworks["F1"].info.name, "before")
+
+    def test_recordRefused(self) -> None:
+        """
+        A record the disk refuses partway raises L{OSError} naming the file,
+        and is cut off again: a later record reads back after the earlier
+        ones.
+        """
+        self.checkpointer.run("F1", "t1", "C1", None, "")
+        first = record("t1", mesos_pb2.TASK_RUNNING)
+        self.checkpointer.record("F1", "t1", "C1", "t1", first)
+        path = os.path.join(self.checkpointer.taskDir("F1", "t1", "C1", "t1"), "task.updates")
+        realWrite = os.write
+
+        def writeHalf(fd: int, data) -> int:
+            realWrite(fd, bytes(data[: len(data) // 2]))
+            raise OSError(28, "No space left on device")
+
+        self.patch(os, "write", writeHalf)
+        error = self.assertRaises(
+            OSError, self.checkpointer.record, "F1", "t1", "C1", "t1",
+            record("t1", mesos_pb2.TASK_FINISHED),
+        )
+        self.assertEqual((error.errno, error.filename), (28, path))
+        self.patch(os, "write", realWrite)
+        second = record("t1", mesos_pb2.TASK_FAILED)
+        self.checkpointer.record("F1", "t1", "C1", "t1", second)
+        self.assertEqual(list(state.readRecords(path)), [first, second])

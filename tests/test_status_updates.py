@@ -5,6 +5,7 @@ Tests for L{mesos_tw.slave.status_updates}.
 from __future__ import annotations
 
 from twisted.internet.task import Clock
+from twisted.logger import Logger, LogLevel, formatEvent
 from twisted.trial.unittest import SynchronousTestCase
 
 from mesos_tw import mesos_pb2
@@ -58,8 +59,9 @@ class StatusUpdateManagerTests(SynchronousTestCase):
         head's acknowledgement.
         """
         starting = update("t1", mesos_pb2.TASK_STARTING)
-        self.assertTrue(self.manager.update(starting))
-        self.assertTrue(self.manager.update(update("t1", mesos_pb2.TASK_RUNNING)))
+        self.assertTrue(self.successResultOf(self.manager.update(starting)))
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.assertTrue(self.successResultOf(self.manager.update(running)))
         self.assertEqual(self.states(), ["TASK_STARTING"])
         self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 2)
 
@@ -173,12 +175,12 @@ class StatusUpdateManagerTests(SynchronousTestCase):
         """
         starting = update("t1", mesos_pb2.TASK_STARTING)
         self.manager.update(starting)
-        self.assertFalse(self.manager.update(starting))
+        self.assertFalse(self.successResultOf(self.manager.update(starting)))
         self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
         self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
         self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid)
         self.states()
-        self.assertFalse(self.manager.update(starting))
+        self.assertFalse(self.successResultOf(self.manager.update(starting)))
         self.assertEqual(self.states(), [])
         self.assertEqual(len(self.manager.pending(FRAMEWORK, "t1")), 1)
 
@@ -361,8 +363,8 @@ class RecoverTests(SynchronousTestCase):
         running = update("t1", mesos_pb2.TASK_RUNNING)
         starting = update("t1", mesos_pb2.TASK_STARTING)
         self.manager.recover(FRAMEWORK, "t1", self.checkpointed(starting, running, acked=1))
-        self.assertFalse(self.manager.update(starting))
-        self.assertFalse(self.manager.update(running))
+        self.assertFalse(self.successResultOf(self.manager.update(starting)))
+        self.assertFalse(self.successResultOf(self.manager.update(running)))
 
     def test_terminalAcknowledged(self) -> None:
         """
@@ -376,23 +378,239 @@ class RecoverTests(SynchronousTestCase):
         self.assertEqual(list(self.manager.streams()), [])
 
 
+class Disk:
+    """
+    A checkpoint hook that keeps records, or refuses them while full.
+    """
+
+    def __init__(self) -> None:
+        self.full = False
+        self.records: list[msgs.StatusUpdateRecord] = []
+
+    def __call__(self, frameworkId: str, taskId: str, record) -> None:
+        if self.full:
+            raise OSError(28, "No space left on device", "/work/meta/task.updates")
+        self.records.append(record)
+
+    def kinds(self) -> list[str]:
+        """
+        The type of every record kept.
+        """
+        return [msgs.StatusUpdateRecord.Type.Name(r.type) for r in self.records]
+
+
 class CheckpointFailureTests(SynchronousTestCase):
     """
-    A checkpoint the disk refuses does not lose the update.
+    An update or acknowledgement whose checkpoint the disk refuses is not
+    acted on until the checkpoint is written.
     """
 
-    def test_deliveredAnyway(self) -> None:
-        """
-        The update is still accepted and sent; the error is logged.
-        """
-        sent: list[msgs.StatusUpdate] = []
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.sent: list[msgs.StatusUpdate] = []
+        self.disk = Disk()
+        self.events: list[dict] = []
+        self.manager = StatusUpdateManager(
+            self.clock, self.sent.append, checkpoint=self.disk
+        )
+        self.manager._log = Logger(observer=self.events.append)
+        self.addCleanup(self.manager.stop)
 
-        def refuse(frameworkId: str, taskId: str, record: object) -> None:
-            raise OSError(28, "No space left on device")
+    def errors(self) -> list[str]:
+        """
+        The errors logged since the last call, which clears them.
+        """
+        texts = [
+            formatEvent(e) for e in self.events if e["log_level"] == LogLevel.error
+        ]
+        del self.events[:]
+        return texts
 
-        manager = StatusUpdateManager(Clock(), sent.append, checkpoint=refuse)
-        self.addCleanup(manager.stop)
+    def test_notAcceptedUntilWritten(self) -> None:
+        """
+        A refused update is neither sent nor reported written; the
+        checkpoint is retried after 1, 2, 4 ... seconds, and once written
+        the update is sent and its L{Deferred} fires with C{True}.
+        """
+        self.disk.full = True
         running = update("t1", mesos_pb2.TASK_RUNNING)
-        self.assertTrue(manager.update(running))
-        self.assertEqual(len(sent), 1)
-        self.assertTrue(manager.acknowledge(FRAMEWORK, "t1", running.status.uuid))
+        written = self.manager.update(running)
+        self.assertNoResult(written)
+        self.assertEqual(self.sent, [])
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [running])
+        delays = []
+        for _ in range(3):
+            [call] = self.clock.getDelayedCalls()
+            delays.append(call.getTime() - self.clock.seconds())
+            self.clock.advance(delays[-1])
+        self.assertEqual(delays, [1.0, 2.0, 4.0])
+        self.assertNoResult(written)
+        self.disk.full = False
+        self.clock.advance(8)
+        self.assertTrue(self.successResultOf(written))
+        self.assertEqual(self.disk.kinds(), ["UPDATE"])
+        self.assertEqual([u.status.uuid for u in self.sent], [running.status.uuid])
+
+    def test_errorSaysWhatToDo(self) -> None:
+        """
+        Each refusal is logged as an error naming the task, the file, and
+        telling to free space under the work directory.
+        """
+        self.disk.full = True
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        [error] = self.errors()
+        for part in ["task t1", FRAMEWORK, "No space left on device",
+                     "/work/meta/task.updates", "Free space", "--work-dir",
+                     "not acknowledged to the executor", "1.0 s"]:
+            self.assertIn(part, error)
+        self.clock.advance(1)
+        [error] = self.errors()
+        self.assertIn("2.0 s", error)
+
+    def test_orderKept(self) -> None:
+        """
+        Updates of a task that arrive while an earlier one waits for its
+        checkpoint wait behind it, even if the disk would take them.
+        """
+        self.disk.full = True
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        finished = update("t1", mesos_pb2.TASK_FINISHED)
+        first = self.manager.update(running)
+        self.disk.full = False
+        second = self.manager.update(finished)
+        other = self.manager.update(update("t2", mesos_pb2.TASK_RUNNING))
+        self.assertNoResult(second)
+        self.assertTrue(self.successResultOf(other))
+        self.clock.advance(1)
+        self.assertTrue(self.successResultOf(first))
+        self.assertTrue(self.successResultOf(second))
+        [t2, *t1] = self.disk.records
+        self.assertEqual(
+            [r.update.status.uuid for r in t1],
+            [running.status.uuid, finished.status.uuid],
+        )
+        self.assertEqual(
+            self.manager.pending(FRAMEWORK, "t1"), [running, finished]
+        )
+
+    def test_duplicateWaits(self) -> None:
+        """
+        The same update received again while its checkpoint is refused is
+        a duplicate, reported as such once the first copy is written.
+        """
+        self.disk.full = True
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.manager.update(running)
+        again = self.manager.update(running)
+        self.assertNoResult(again)
+        self.disk.full = False
+        self.clock.advance(1)
+        self.assertFalse(self.successResultOf(again))
+        self.assertEqual(len(self.disk.records), 1)
+
+    def test_acknowledgementRefused(self) -> None:
+        """
+        An acknowledgement whose checkpoint is refused is ignored: the
+        update stays in flight, and a later acknowledgement is taken.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        self.manager.update(starting)
+        self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        del self.sent[:]
+        self.disk.full = True
+        self.assertFalse(self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid))
+        [error] = self.errors()
+        self.assertIn("acknowledgement of status update TASK_STARTING", error)
+        self.assertEqual(self.sent, [])
+        self.clock.advance(10)
+        self.assertEqual([u.status.uuid for u in self.sent], [starting.status.uuid])
+        self.disk.full = False
+        self.assertTrue(self.manager.acknowledge(FRAMEWORK, "t1", starting.status.uuid))
+        self.assertEqual(self.disk.kinds(), ["UPDATE", "UPDATE", "ACK"])
+
+    def test_cleanup(self) -> None:
+        """
+        Cleaning up a framework gives up the updates waiting for their
+        checkpoint: their L{Deferred}s fire with C{False}, and nothing is
+        retried.
+        """
+        self.disk.full = True
+        written = self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.cleanup(FRAMEWORK)
+        self.assertFalse(self.successResultOf(written))
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_stop(self) -> None:
+        """
+        Stopping cancels the checkpoint retries too.
+        """
+        self.disk.full = True
+        written = self.manager.update(update("t1", mesos_pb2.TASK_RUNNING))
+        self.manager.stop()
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+        self.assertNoResult(written)
+
+
+class RefusedTests(SynchronousTestCase):
+    """
+    Tests for L{StatusUpdateManager.refused}: an update the master refuses
+    because it does not know the task.
+    """
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.sent: list[msgs.StatusUpdate] = []
+        self.disk = Disk()
+        self.manager = StatusUpdateManager(
+            self.clock, self.sent.append, checkpoint=self.disk
+        )
+        self.addCleanup(self.manager.stop)
+
+    def test_headDropped(self) -> None:
+        """
+        The update in flight is dropped, checkpointed as acknowledged, and
+        the next one is sent at once.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.manager.update(starting)
+        self.manager.update(running)
+        del self.sent[:]
+        self.assertTrue(self.manager.refused(FRAMEWORK, "t1", starting.status.uuid))
+        self.assertEqual([u.status.uuid for u in self.sent], [running.status.uuid])
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [running])
+        self.assertEqual(self.disk.records[-1].uuid, starting.status.uuid)
+
+    def test_terminalDropped(self) -> None:
+        """
+        Dropping a terminal update ends the stream.
+        """
+        finished = update("t1", mesos_pb2.TASK_FINISHED)
+        self.manager.update(finished)
+        self.assertTrue(self.manager.refused(FRAMEWORK, "t1", finished.status.uuid))
+        self.assertEqual(list(self.manager.streams()), [])
+        self.assertEqual(self.clock.getDelayedCalls(), [])
+
+    def test_notHead(self) -> None:
+        """
+        A refusal of an update that is not in flight (already acknowledged,
+        or not sent yet) drops nothing.
+        """
+        starting = update("t1", mesos_pb2.TASK_STARTING)
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.manager.update(starting)
+        self.manager.update(running)
+        self.assertFalse(self.manager.refused(FRAMEWORK, "t1", running.status.uuid))
+        self.assertFalse(self.manager.refused(FRAMEWORK, "other", starting.status.uuid))
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [starting, running])
+
+    def test_checkpointRefused(self) -> None:
+        """
+        If the disk refuses the record of the drop, the update stays in
+        flight.
+        """
+        running = update("t1", mesos_pb2.TASK_RUNNING)
+        self.manager.update(running)
+        self.disk.full = True
+        self.assertFalse(self.manager.refused(FRAMEWORK, "t1", running.status.uuid))
+        self.assertEqual(self.manager.pending(FRAMEWORK, "t1"), [running])

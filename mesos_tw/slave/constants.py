@@ -49,3 +49,9 @@ RECOVER_CLEANUP = "cleanup"
 #: process (Mesos: 2 s by default, at most 15 s).
 EXECUTOR_REREGISTRATION_TIMEOUT = 2.0
 MAX_EXECUTOR_REREGISTRATION_TIMEOUT = 15.0
+
+#: A status update record the disk refused (full, read-only) is written
+#: again after this many seconds, the interval doubling up to the maximum
+#: (not a Mesos flag: a Mesos agent aborts instead).
+CHECKPOINT_RETRY_INTERVAL_MIN = 1.0
+CHECKPOINT_RETRY_INTERVAL_MAX = 60.0

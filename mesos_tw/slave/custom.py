@@ -485,7 +485,8 @@ class Executor(ExecutorBase):
     ) -> None:
         """
         A status update from the executor: check it, hand it to the slave,
-        and acknowledge it to the executor.
+        and acknowledge it to the executor once the slave has checkpointed
+        it (if the disk refuses, the executor keeps it meanwhile).
         """
         if not self._fromRegistered(connection, "status update"):
             return
@@ -511,12 +512,22 @@ class Executor(ExecutorBase):
         update.executor_id.value = status.executor_id.value = self.id
         if not update.timestamp:
             update.timestamp = status.timestamp
-        self._slave.executorStatusUpdate(self, update)
         ack = msgs.StatusUpdateAcknowledgementMessage(uuid=status.uuid)
         ack.slave_id.value = slaveId
         ack.framework_id.value = self.frameworkId
         ack.task_id.value = taskId
-        connection.send(ack)
+        checkpointed = self._slave.executorStatusUpdate(self, update)
+        checkpointed.addCallback(lambda _: self._acknowledge(connection, ack))
+
+    def _acknowledge(
+        self, connection: MessageProtocol, ack: msgs.StatusUpdateAcknowledgementMessage
+    ) -> None:
+        """
+        Acknowledge an update to the executor, if it is still connected
+        (else it sends the update again when it re-registers).
+        """
+        if connection is self.connection:
+            connection.send(ack)
 
     def executorToFramework(
         self, connection: MessageProtocol, message: msgs.ExecutorToFrameworkMessage

@@ -24,7 +24,7 @@ from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import CommandInfo, ExecutorInfo, FrameworkInfo, SlaveInfo
 from mesos_tw.mesos_pb2 import TaskInfo
 from mesos_tw.mesos_pb2 import TaskStatus
-from mesos_tw.protocol.dispatch import Dispatcher
+from mesos_tw.protocol.dispatch import Dispatcher, logRefusal
 from mesos_tw.protocol.framing import MessageProtocol
 from mesos_tw.slave import constants, paths, state
 from mesos_tw.slave.checkpointing import Checkpointing
@@ -141,6 +141,7 @@ class Slave(Checkpointing):
         )
         d.register(msgs.FrameworkToExecutorMessage, self.frameworkToExecutor, MASTER)
         d.register(msgs.ShutdownFrameworkMessage, self.shutdownFramework, MASTER)
+        d.register(msgs.MessageRefused, self.refused, MASTER)
 
     # --- Connection ----------------------------------------------------------
 
@@ -306,6 +307,7 @@ class Slave(Checkpointing):
         """
         self._cancel()
         self.statusUpdates.pause()
+        self.statusUpdates.stop()
         for framework in self.frameworks.values():
             for executor in framework.executors.values():
                 executor.stopTimers()
@@ -576,16 +578,25 @@ class Slave(Checkpointing):
         )
         self._update(statusUpdate(frameworkId, status, self.id, executorId))
 
-    def executorStatusUpdate(self, executor: ExecutorBase, update: msgs.StatusUpdate) -> None:
+    def executorStatusUpdate(
+        self, executor: ExecutorBase, update: msgs.StatusUpdate
+    ) -> Deferred[object]:
         """
         A status update from C{executor}, already checked.
-        """
-        self._update(update)
 
-    def _update(self, update: msgs.StatusUpdate) -> None:
+        @return: a L{Deferred} that fires once the update may be
+            acknowledged to the executor: once checkpointed (see
+            L{StatusUpdateManager.update}).
+        """
+        return self._update(update)
+
+    def _update(self, update: msgs.StatusUpdate) -> Deferred[object]:
         """
         Note the task's new state and hand the update to the manager, unless
         the framework is going away.
+
+        @return: a L{Deferred} that fires once the update is checkpointed,
+            or is not to be kept.
         """
         frameworkId = update.framework_id.value
         taskId = update.status.task_id.value
@@ -595,14 +606,14 @@ class Slave(Checkpointing):
             if executor is not None and taskId in executor.tasks:
                 executor.tasks[taskId].update(update.status)
             if framework.terminating:
-                return
+                return succeed(None)
         self._log.info(
             "Status update {state} for task {taskId} of framework {frameworkId}",
             state=stateName(update.status.state),
             taskId=taskId,
             frameworkId=frameworkId,
         )
-        self.statusUpdates.update(update)
+        return self.statusUpdates.update(update)
 
     def _forwardUpdate(self, update: msgs.StatusUpdate) -> None:
         if self.master is not None and self.registered:
@@ -617,8 +628,32 @@ class Slave(Checkpointing):
         """
         frameworkId = message.framework_id.value
         taskId = message.task_id.value
-        if not self.statusUpdates.acknowledge(frameworkId, taskId, message.uuid):
-            return
+        if self.statusUpdates.acknowledge(frameworkId, taskId, message.uuid):
+            self._updateDone(frameworkId, taskId)
+
+    def refused(self, connection: MessageProtocol, message: msgs.MessageRefused) -> None:
+        """
+        The master refused a message.  A status update refused because the
+        master does not know its task is dropped (if it is the one in
+        flight), so that its task's stream moves on; other refusals are only
+        logged.
+        """
+        logRefusal(connection, message)
+        if (
+            message.code == msgs.MessageRefused.UNKNOWN_TASK
+            and message.message_type == msgs.StatusUpdateMessage.DESCRIPTOR.full_name
+            and message.uuid
+        ):
+            frameworkId = message.framework_id.value
+            taskId = message.task_id.value
+            if self.statusUpdates.refused(frameworkId, taskId, message.uuid):
+                self._updateDone(frameworkId, taskId)
+
+    def _updateDone(self, frameworkId: str, taskId: str) -> None:
+        """
+        A task's update in flight is done with: a task whose terminal update
+        it was is complete.
+        """
         framework = self.frameworks.get(frameworkId)
         executor = framework.executorOf(taskId) if framework is not None else None
         if executor is None:

@@ -289,18 +289,31 @@ class Checkpointer:
         record: msgs.StatusUpdateRecord,
     ) -> None:
         """
-        Append a status update record to the task's C{task.updates}.
+        Append a status update record to the task's C{task.updates}.  If
+        the disk refuses it, whatever part of it was written is cut off
+        again, so that a later record can follow.
+
+        @raise OSError: naming the file.
         """
         directory = self.taskDir(frameworkId, executorId, containerId, taskId)
-        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, "task.updates")
         data = record.SerializeToString()
-        fd = os.open(
-            os.path.join(directory, "task.updates"),
-            os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644,
-        )
         try:
-            _writeAll(fd, _LENGTH.pack(len(data)) + data)
-            os.fsync(fd)
+            os.makedirs(directory, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        except OSError as e:
+            raise _naming(e, path) from e
+        try:
+            size = os.fstat(fd).st_size
+            try:
+                _writeAll(fd, _LENGTH.pack(len(data)) + data)
+                os.fsync(fd)
+            except OSError as e:
+                try:
+                    os.ftruncate(fd, size)
+                except OSError:
+                    pass
+                raise _naming(e, path) from e
         finally:
             os.close(fd)
 
@@ -332,3 +345,13 @@ def _writeAtomically(path: str, data: bytes, mode: int = 0o644) -> None:
     finally:
         os.close(fd)
     os.replace(temporary, path)
+
+
+def _naming(error: OSError, path: str) -> OSError:
+    """
+    C{error}, with C{path} as its file name if it names none (as a failed
+    C{write} or C{fsync} does not).
+    """
+    if error.filename is not None or error.errno is None:
+        return error
+    return type(error)(error.errno, error.strerror, path)
