@@ -1,9 +1,10 @@
 """
 A chaos test: a framework keeps 50 tasks of random length running across 3
 slaves while a bounded loop kills and restarts slaves and the scheduler at
-random.  At the end every task launched has exactly one terminal state in
-the scheduler's journal, the master's state agrees, and nothing is left
-behind.
+random; it launches tasks until the loop is over.  At the end every task
+launched has exactly one terminal state in the scheduler's journal, the
+master's state agrees, and the slaves themselves left no container, cgroup
+or process behind.
 
 The seed is printed (and named in every failure); replay a run with
 C{MESOS_TW_CHAOS_SEED=N python -m twisted.trial tests.test_chaos}.
@@ -21,14 +22,17 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.internet.task import deferLater
 from twisted.logger import Logger
 
+from mesos_tw.slave.containerizer.cgroups import processes
 from mesos_tw.testing.daemons import waitFor
 from mesos_tw.testing.journaled import readJournal
+from tests.test_containers import rootDirectories
 from tests.test_integration_faults import FaultTestCase, SchedulerFailoverTests
 
 #: Actions of the chaos loop.
 ROUNDS = 12
-TASKS = 150
+#: Tasks running at once, and a bound on the tasks launched in all.
 CONCURRENCY = 50
+MAX_TASKS = 2000
 
 
 class ChaosTests(FaultTestCase):
@@ -55,9 +59,10 @@ class ChaosTests(FaultTestCase):
         self._log.info("{replay}", replay=replay)
         rng = random.Random(seed)
         journal = os.path.abspath(self.mktemp())
-        flags = ["--tasks", str(TASKS), "--concurrency", str(CONCURRENCY),
+        stop = journal + ".stop"
+        flags = ["--tasks", str(MAX_TASKS), "--concurrency", str(CONCURRENCY),
                  "--min-seconds", "0.5", "--max-seconds", "4", "--seed", str(seed),
-                 "--failover-timeout", "120"]
+                 "--failover-timeout", "120", "--until", stop]
         process, ended = self.spawnScheduler(journal, *flags)
         actions = []
         for _ in range(ROUNDS):
@@ -77,11 +82,15 @@ class ChaosTests(FaultTestCase):
             slave.start()
             actions.append(f"{action} {index + 1}")
         self._log.info("Chaos done: {actions}", actions=actions)
+        # The scheduler launched all along; now it lets its tasks end.
+        launchedDuring = len(readJournal(journal).launched)
+        open(stop, "w").close()
         code = yield self.wait(ended, f"the scheduler to finish ({replay})")
         result = readJournal(journal)
         details = f"{replay}; actions {actions}"
         self.assertEqual((code, result.errors), (0, []), details)
-        self.assertEqual(len(result.launched), TASKS, details)
+        self.assertGreater(launchedDuring, 2 * CONCURRENCY, details)
+        self.assertLess(len(result.launched), MAX_TASKS, details)
         for taskId in result.launched:
             ends = result.terminal(taskId)
             self.assertEqual(len(ends), 1, f"{taskId}: {result.states[taskId]}; {details}")
@@ -92,8 +101,30 @@ class ChaosTests(FaultTestCase):
                 self.assertIn("REASON_RECONCILIATION", result.reasons[taskId], details)
             else:
                 self.assertEqual(task["state"], ends[0], f"{taskId}: {task}; {details}")
+        # Every task ended and was acknowledged: the slaves release every
+        # container by themselves.
+        yield waitFor(
+            reactor, lambda: not self.containersLeft(), 30,
+            what=f"the slaves to release every container ({details})",
+            details=lambda: f"left: {self.containersLeft()}\n{self.cluster.logs()}",
+        )
         yield self.cluster.stop()
         self.assertEqual(self.processesLeft(), [], details)
+
+    def containersLeft(self) -> list[str]:
+        """
+        The container cgroups under this test's cgroups root, with their
+        processes.
+        """
+        left = []
+        for top in rootDirectories(self.root):
+            if not os.path.isdir(top):
+                continue
+            for name in sorted(os.listdir(top)):
+                path = os.path.join(top, name)
+                if os.path.isdir(path):
+                    left.append(f"{path} {processes(path)}")
+        return left
 
     def processesLeft(self) -> list[str]:
         """

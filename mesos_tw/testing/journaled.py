@@ -4,7 +4,8 @@ A framework whose scheduler keeps a journal, for tests that kill it.
 
 Run as C{python -m mesos_tw.testing.journaled --master HOST:PORT --tls-dir
 DIR --journal FILE [options]}.  It launches C{--tasks} command tasks of
-random length (seeded), at most C{--concurrency} at a time, and writes every
+random length (seeded), at most C{--concurrency} at a time (or, with
+C{--until FILE}, keeps launching them until that file exists), and writes every
 event to the journal as one JSON line, flushed and synced before the driver
 acknowledges anything: a launch before it is sent, an update before it is
 acknowledged.  Started again with the same journal it is the same framework:
@@ -26,6 +27,7 @@ from typing import Any, Sequence
 
 import attr
 from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
 from twisted.python import usage
 
 from mesos_tw import mesos_pb2
@@ -113,6 +115,8 @@ class Options(usage.Options):
         ["max-seconds", None, 3.0, "Longest task.", float],
         ["failover-timeout", None, 120.0, "FrameworkInfo.failover_timeout.", float],
         ["seed", None, 0, "Seed of the task lengths.", int],
+        ["until", None, None,
+         "Keep launching tasks (at most --tasks) until this file exists."],
     ]
     optFlags = [["checkpoint", None, "Ask slaves to checkpoint."]]
 
@@ -162,7 +166,7 @@ class JournaledScheduler(Scheduler):
             free = Resources.fromProto(offer.resources)
             need = Resources.parse("cpus:0.1;mem:32")
             while (
-                len(self.journal.launched) < self.options["tasks"]
+                self.launching()
                 and len(self.journal.open()) < self.options["concurrency"]
                 and free.contains(need)
             ):
@@ -193,12 +197,17 @@ class JournaledScheduler(Scheduler):
                    source=status.source, message=status.message)
         self.checkDone()
 
+    def launching(self) -> bool:
+        """
+        Whether more tasks are to be launched.
+        """
+        if len(self.journal.launched) >= self.options["tasks"]:
+            return False
+        until = self.options["until"]
+        return until is None or not os.path.exists(until)
+
     def checkDone(self) -> None:
-        if (
-            len(self.journal.launched) >= self.options["tasks"]
-            and not self.journal.open()
-            and not self.done.called
-        ):
+        if not self.launching() and not self.journal.open() and not self.done.called:
             self.write(event="done")
             self.done.callback(0)
 
@@ -240,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return driver.stop().addBoth(lambda _: reactor.stop())
 
     done.addCallback(finish)
+    if options["until"] is not None:
+        # The file may appear while no task is left to report an end.
+        LoopingCall(scheduler.checkDone).start(0.5, now=False)
     driver.start()
     reactor.run()
     return result[0] if result else 1
