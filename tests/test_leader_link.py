@@ -16,13 +16,15 @@ from zope.interface import implementer
 from twisted.trial.unittest import SynchronousTestCase
 
 from mesos_tw import messages_pb2 as msgs
-from mesos_tw.leader import StandaloneDetector
+from mesos_tw.leader import StandaloneDetector, ZooKeeperContender, ZooKeeperDetector
 from mesos_tw.leader.detector import DetectionError
 from mesos_tw.leader.link import LeaderChanged, LeaderLink, masterAddress
 from mesos_tw.mesos_pb2 import MasterInfo
 from mesos_tw.protocol.dispatch import Dispatcher
 from mesos_tw.protocol.framing import MessageFactory
 from mesos_tw.protocol.tls import Peer
+from mesos_tw.testing.zookeeper import FakeZooKeeperServer
+from mesos_tw.zk.group import Group
 from tests.test_leader import masterInfo
 from tests.test_scheduler_driver import FakeMasterEndpoint
 
@@ -342,3 +344,91 @@ class ConnectAheadTests(SynchronousTestCase):
         [ahead] = self.masters.connections(2)
         self.link.stopService()
         self.assertTrue(ahead.transport.disconnecting)
+
+
+def redirectTo(n: int) -> msgs.MasterRedirectMessage:
+    redirect = msgs.MasterRedirectMessage()
+    redirect.leader.CopyFrom(masterInfo(n))
+    return redirect
+
+
+class ZooKeeperRedirectTests(SynchronousTestCase):
+    """
+    A link following a ZooKeeper detector follows only the detector, as
+    Mesos's clients do: a standby's redirect may name a stale leader.
+    """
+
+    def setUp(self) -> None:
+        self.clock = Clock()
+        self.server = FakeZooKeeperServer(self.clock)
+        self.contenders = {n: self.contend(n) for n in (1, 2)}
+        self.masters = FakeMasters(self.clock)
+        self.owner = Owner()
+
+    def group(self) -> Group:
+        client = self.server.client()
+        client.connect()
+        self.server.flush()
+        group = Group(client, "/mesos", self.clock)
+        self.addCleanup(group.stop)
+        return group
+
+    def contend(self, n: int) -> ZooKeeperContender:
+        contender = ZooKeeperContender(self.group(), masterInfo(n))
+        contender.contend()
+        self.server.flush()
+        return contender
+
+    def link(self, followRedirects: bool | None = None) -> LeaderLink:
+        detector = ZooKeeperDetector(self.group())
+        link = LeaderLink(
+            lambda: detector, self.masters, self.owner.factory, self.clock,
+            random=lambda: 0.0, followRedirects=followRedirects,
+        )
+        link.startService()
+        self.addCleanup(lambda: link.running and link.stopService())
+        self.server.flush()
+        return link
+
+    def test_redirectNotFollowed(self) -> None:
+        """
+        A redirect from the detected leader does not send the link to the
+        master it names: the link connects to the detected leader again.
+        """
+        link = self.link()
+        [first] = self.masters.connections(1)
+        first.receive(redirectTo(3))
+        first.lose()
+        self.clock.pump([0.1] * 20)
+        self.assertEqual(self.masters.connections(3), [])
+        self.assertEqual(link.leader, masterInfo(1))
+        [_, again] = self.masters.connections(1)
+        self.assertIs(link.connection, again.protocol)
+
+    def test_detectorFollowed(self) -> None:
+        """
+        After a redirect, the link goes where the detector says when the
+        leader changes.
+        """
+        link = self.link()
+        [first] = self.masters.connections(1)
+        first.receive(redirectTo(3))
+        first.lose()
+        self.contenders[1].withdraw()
+        self.server.flush()
+        self.assertEqual(link.leader, masterInfo(2))
+        [*_, second] = self.masters.connections(2)
+        self.assertIs(link.connection, second.protocol)
+        self.assertEqual(self.masters.connections(3), [])
+
+    def test_followRedirects(self) -> None:
+        """
+        A link told to follow redirects does, even with a ZooKeeper
+        detector.
+        """
+        link = self.link(followRedirects=True)
+        [first] = self.masters.connections(1)
+        first.receive(redirectTo(3))
+        self.clock.advance(0.1)
+        self.assertEqual(link.leader, masterInfo(3))
+        self.assertEqual(len(self.masters.connections(3)), 1)

@@ -3,8 +3,14 @@
 A link to the leading master, for slaves and scheduler drivers: it follows
 a detector (Mesos's C{MasterDetector}) and keeps one connection, to the
 leader it detects, reconnecting with backoff; when the leader changes it
-drops the connection to the old one and connects to the new one. A standby
-master's L{msgs.MasterRedirectMessage} sends it to the leader named there.
+drops the connection to the old one and connects to the new one.
+
+A standby master's L{msgs.MasterRedirectMessage} sends a link with a
+standalone detector (C{--master=host:port} may name a standby) to the leader
+named there, tentatively. A ZooKeeper detector is the authority, as it is
+for Mesos's clients: its link does not follow a redirect (the standby may
+name a stale leader that still serves) but retries the master the detector
+names until the detector names another.
 
 When the connection to the leader breaks, the link connects ahead (TLS
 handshake done, nothing sent) to the master next in line, if the detector
@@ -35,6 +41,7 @@ from twisted.python.failure import Failure
 
 from mesos_tw import messages_pb2 as msgs
 from mesos_tw.interfaces import IDetector
+from mesos_tw.leader.detector import ZooKeeperDetector
 from mesos_tw.mesos_pb2 import MasterInfo
 from mesos_tw.protocol.dispatch import Dispatcher
 from mesos_tw.protocol.framing import MessageFactory, MessageProtocol
@@ -127,6 +134,7 @@ class LeaderLink(Service):
         redirectDelay: float = 0.1,
         random: Callable[[], float] = _random.random,
         onDetectionFailed: Callable[[Failure], object] | None = None,
+        followRedirects: bool | None = None,
     ) -> None:
         """
         @param makeDetector: makes the detector when the link starts; if it
@@ -143,6 +151,9 @@ class LeaderLink(Service):
         @param onDetectionFailed: called if the detector fails (a leader's
             node that cannot be read); by default the link logs it and
             stays without a leader.
+        @param followRedirects: whether a standby's redirect sends the link
+            to the master it names; L{None}: unless the detector is a
+            L{ZooKeeperDetector}.
         """
         self._makeDetector = makeDetector
         self._endpointFor = endpointFor
@@ -153,6 +164,7 @@ class LeaderLink(Service):
         self._redirectDelay = redirectDelay
         self._random = random
         self._onDetectionFailed = onDetectionFailed
+        self._followRedirects = followRedirects
         self.detector: IDetector | None = None
         self.detected: MasterInfo | None = None
         self.leader: MasterInfo | None = None
@@ -178,6 +190,8 @@ class LeaderLink(Service):
     def startService(self) -> None:
         Service.startService(self)
         self.detector = self._makeDetector()
+        if self._followRedirects is None:
+            self._followRedirects = not isinstance(self.detector, ZooKeeperDetector)
         self._detect()
 
     def stopService(self) -> Deferred[None]:
@@ -227,7 +241,9 @@ class LeaderLink(Service):
     def redirected(self, connection: MessageProtocol, message: msgs.MasterRedirectMessage) -> None:
         """
         A master that does not lead named the leader (or none): go there
-        after a delay that grows with redirects in a row.
+        after a delay that grows with redirects in a row, if the link
+        follows redirects; else stay with the detected leader (the standby
+        closes the connection; the link connects again).
         """
         if connection is not self.connection:
             return
@@ -240,6 +256,13 @@ class LeaderLink(Service):
         leader = MasterInfo()
         leader.CopyFrom(message.leader)
         if self.leader is not None and masterAddress(leader) == masterAddress(self.leader):
+            return
+        if not self._followRedirects:
+            _log.info(
+                "Master {peer} does not lead (it names {pid}), but the detector names it: "
+                "retrying it until the detector names another",
+                peer=connection.peer, pid=leader.pid,
+            )
             return
         delay = min(self._maxDelay, self._redirectDelay * 2 ** self._redirects)
         self._redirects += 1
