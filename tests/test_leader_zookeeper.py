@@ -1,7 +1,8 @@
 """
 Integration tests of leader election on a real ZooKeeper server on
 loopback: masters contend, the lowest sequence leads, detectors follow, and
-a master whose session expires must exit.
+a leading master whose session expires must exit, a standby contends
+again.
 
 Real servers come from Debian's C{zookeeper} package; without it these tests
 fail and say how to install it. They poll with deadlines and never sleep.
@@ -16,6 +17,7 @@ from twisted.internet.defer import inlineCallbacks
 from twisted.trial.unittest import TestCase
 
 from mesos_tw.leader import Election, createContender, createDetector, masterInfoFromJSON
+from mesos_tw.testing.daemons import waitFor
 from mesos_tw.testing.zookeeper import ZooKeeperServer, expireSession, requireZooKeeper
 from mesos_tw.zk.client import ZooKeeperClient
 from tests.test_leader import masterInfo
@@ -103,6 +105,38 @@ class LeaderElectionTests(TestCase):
         self.assertIn("committing suicide!", reason)
         yield self.wait(second.elected)
         self.assertEqual((yield self.wait(slave.detect(masterInfo(1)))), masterInfo(2))
+
+    @inlineCallbacks
+    def test_standbySessionExpiry(self) -> Any:
+        """
+        A standby whose session expires joins the group again with a new
+        node and is elected when the leader goes.
+        """
+        first = self.master(1)
+        yield self.wait(first.elected)
+        second = self.master(2)
+        reader = ZooKeeperClient(self.server.hosts, 10.0, self.reactor)
+        self.addCleanup(reader.close)
+        yield self.wait(reader.connect())
+
+        def members(expected: list[str]) -> Any:
+            return reader.getChildren("/mesos").addCallback(
+                lambda names: [n for n in names if n.startswith("json.info_")] == expected
+            )
+
+        yield waitFor(
+            self.reactor, lambda: members(["json.info_0000000000", "json.info_0000000001"]),
+            what="the standby's node",
+        )
+        yield expireSession(self.reactor, self.server.hosts, second.contender.client)
+        yield waitFor(
+            self.reactor, lambda: members(["json.info_0000000000", "json.info_0000000002"]),
+            what="the standby's new node",
+        )
+        self.assertFalse(second.ended.called)
+        yield first.contender.close()
+        yield self.wait(second.elected)
+        self.assertFalse(second.ended.called)
 
     @inlineCallbacks
     def test_serverRestart(self) -> Any:
