@@ -364,6 +364,10 @@ class IZooKeeperClient(Interface):
     state = Attribute("The L{mesos_tw.zk.events.ConnectionState}.")
     sessionId = Attribute("The current session's id (C{int}), or L{None}.")
     sessionTimeout = Attribute("The session timeout asked for, in seconds.")
+    negotiatedSessionTimeout = Attribute(
+        "The session timeout the server granted, in seconds (it may be "
+        "shorter than asked for), or L{None} before the first connection."
+    )
 
     def connect():
         """

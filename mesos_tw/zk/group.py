@@ -283,7 +283,7 @@ class Group:
         or the one the server granted if shorter (a server expires the
         session after the timeout it granted).
         """
-        granted = getattr(self.client, "negotiatedSessionTimeout", None)
+        granted = self.client.negotiatedSessionTimeout
         if granted is None:
             return self.sessionTimeout
         return min(self.sessionTimeout, granted)
