@@ -12,6 +12,7 @@ import os
 from twisted.internet.error import ConnectionDone
 from twisted.internet.task import Clock
 from twisted.internet.testing import MemoryReactorClock, StringTransport
+from twisted.logger import Logger, LogLevel
 from twisted.python import usage
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
@@ -831,3 +832,146 @@ class RuntimeOptionsTests(SynchronousTestCase):
         [process] = launcher.launches
         self.successResultOf(service.stopService())
         self.assertFalse(process.running)
+
+
+class RecoveryExitTests(SynchronousTestCase):
+    """
+    Tests for how L{slaveTap.SlaveService} ends a slave after recovery: when
+    it fails, and after C{--recover=cleanup}.
+    """
+
+    def setUp(self) -> None:
+        from mesos_tw.testing.fakes import FakeLauncher
+
+        self.certs = makeCluster(self.mktemp())
+        self.workDir = os.path.abspath(self.mktemp())
+        self.launcher = FakeLauncher(MemoryReactorClock())
+        self.exits: list[tuple[str, int]] = []
+        self.events: list[dict] = []
+        self.patch(slaveTap.SlaveService, "_log", Logger(observer=self.events.append))
+
+    def parse(self, *args: str) -> slaveTap.Options:
+        options = slaveTap.Options()
+        options.parseOptions(
+            ["--master", "127.0.0.1:5050", "--tls-dir", self.certs.slave,
+             "--work-dir", self.workDir, "--resources", "cpus:1"] + list(args)
+        )
+        return options
+
+    def start(self, options: slaveTap.Options | None = None, **kwargs):
+        """
+        Start a slave service with a fake launcher, recording its exits; it
+        reads the checkpoints as it starts.
+        """
+        if options is None:
+            options = self.parse()
+        options["recovered"] = None
+        kwargs.setdefault("exit", lambda *a: self.exits.append(a))
+        service = slaveTap.makeService(
+            options, MemoryReactorClock(), launcher=self.launcher, **kwargs
+        )
+        service.privilegedStartService()
+        service.startService()
+        self.addCleanup(service.stopService)
+        return service
+
+    def corrupt(self) -> str:
+        """
+        Checkpoint a slave, then corrupt its info.
+
+        @return: the corrupt file.
+        """
+        from mesos_tw.slave import state
+
+        state.Checkpointer(self.workDir, "S1").slave(SlaveInfo(hostname="h"), state.bootId())
+        path = os.path.join(self.workDir, "meta", "slaves", "S1", "slave.info")
+        with open(path, "wb") as f:
+            f.write(b"\xff\xff\xff")
+        return path
+
+    def logged(self, level) -> list[str]:
+        """
+        The messages logged at C{level}.
+        """
+        from twisted.logger import formatEvent
+
+        return [formatEvent(e) for e in self.events if e["log_level"] == level]
+
+    def test_reconnect(self) -> None:
+        """
+        A recovery that works does not end the slave.
+        """
+        service = self.start()
+        self.assertEqual(self.exits, [])
+        self.assertFalse(service.slave.recovering)
+
+    def test_cleanupExits(self) -> None:
+        """
+        With --recover=cleanup, the slave exits with status 0 once the
+        cleanup is done, telling to restart it without that flag.
+        """
+        self.start(self.parse("--recover", "cleanup"))
+        self.assertEqual(self.exits, [("cleanup done", 0)])
+        [warning] = self.logged(LogLevel.warn)
+        self.assertIn("restart this slave without --recover=cleanup", warning)
+
+    def test_corruptCheckpoint(self) -> None:
+        """
+        A checkpoint that cannot be read ends the slave with status 1 and a
+        critical message naming it and saying how to start afresh.
+        """
+        options = self.parse()
+        path = self.corrupt()
+        service = self.start(options)
+        [(reason, status)] = self.exits
+        self.assertEqual(status, 1)
+        [critical] = self.logged(LogLevel.critical)
+        for text in (reason, critical):
+            self.assertIn(path, text)
+            self.assertIn(os.path.join(self.workDir, "meta", "slaves", "latest"), text)
+        self.assertTrue(service.slave.recovering)
+
+    def test_corruptAtParse(self) -> None:
+        """
+        Checkpoints found corrupt when the options are parsed are a usage
+        error (twistd exits with status 1), with the same advice.
+        """
+        path = self.corrupt()
+        error = self.assertRaises(usage.UsageError, self.parse)
+        self.assertIn(path, str(error))
+        self.assertIn(os.path.join(self.workDir, "meta", "slaves", "latest"), str(error))
+
+    def test_launcherFails(self) -> None:
+        """
+        A launcher that cannot recover the containers ends the slave with
+        status 1; the traceback is logged.
+        """
+
+        def broken(containers):
+            raise RuntimeError("no cgroup hierarchy")
+
+        self.patch(self.launcher, "recover", broken)
+        self.start()
+        [(reason, status)] = self.exits
+        self.assertEqual(status, 1)
+        self.assertIn("no cgroup hierarchy", reason)
+        [critical] = self.logged(LogLevel.critical)
+        self.assertIn("restart the slave once the cause is fixed", critical)
+        self.assertEqual(len(self.logged(LogLevel.error)), 1)
+
+    def test_inProcessExit(self) -> None:
+        """
+        Without stopping the reactor (as in C{mesos-tw local}), an exit
+        only stops the slave's services.
+        """
+        service = self.start(
+            self.parse("--recover", "cleanup"), stopReactor=False, exit=None
+        )
+        self.assertFalse(service.running)
+
+    def test_help(self) -> None:
+        """
+        --help says that --recover=cleanup exits.
+        """
+        text = " ".join(str(slaveTap.Options()).split())
+        self.assertIn("exit without registering", text)

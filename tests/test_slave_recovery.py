@@ -288,19 +288,106 @@ class RecoveryTests(SynchronousTestCase):
 
     def test_cleanup(self) -> None:
         """
-        With C{--recover=cleanup}, what is still running is killed and its
-        tasks are lost with REASON_SLAVE_RESTARTED.
+        With C{--recover=cleanup}, what is still running is killed, and the
+        slave never registers; the next slave process reports the tasks
+        lost with REASON_SLAVE_RESTARTED.
         """
         self.startExecutor(self.first, "t1")
         self.first.runTask(commandTask("c1"))
         second = self.restart(recover=constants.RECOVER_CLEANUP)
         self.successResultOf(self.recovered)
         self.assertEqual(second.launcher.processes, {})
-        second.register()
-        updates = {u.status.task_id.value: u.status for u in second.updates()}
+        second.connect()
+        second.reactor.advance(120)
+        self.assertEqual(second.toMaster(), [])
+        second.slave.stop()
+        third = Process(self.workDir, recoverable=second.launcher.abandon())
+        self.addCleanup(third.slave.stop)
+        self.successResultOf(third.slave.recover())
+        third.register()
+        updates = {u.status.task_id.value: u.status for u in third.updates()}
         for taskId in ("t1", "c1"):
             self.assertEqual(updates[taskId].state, LOST)
             self.assertEqual(updates[taskId].reason, TaskStatus.REASON_SLAVE_RESTARTED)
+        self.assertEqual(third.slave.frameworks, {})
+
+    def test_cleanupWaits(self) -> None:
+        """
+        With C{--recover=cleanup}, recovery is over only once every executor
+        it kills has ended.
+        """
+        self.startExecutor(self.first, "t1")
+        left = self.first.launcher.abandon()
+        self.first.slave.stop()
+        second = Process(self.workDir, recoverable=left, recover=constants.RECOVER_CLEANUP)
+        self.addCleanup(second.slave.stop)
+        destroyed: list[str] = []
+        self.patch(second.launcher, "destroy", destroyed.append)
+        recovered = second.slave.recover()
+        self.assertEqual(destroyed, [second.container("ex1")])
+        self.assertNoResult(recovered)
+        second.launcher.processes[second.container("ex1")].kill(9)
+        self.successResultOf(recovered)
+
+    def test_rebuildFails(self) -> None:
+        """
+        A checkpointed run that cannot be rebuilt fails recovery with a
+        L{state.RecoveryError} naming its directory and what to do; the
+        slave stays recovering, so it does not register.
+        """
+        self.first.runTask(commandTask("t1"))
+        left = self.first.launcher.abandon()
+        self.first.slave.stop()
+        second = Process(self.workDir, recoverable=left)
+        self.addCleanup(second.slave.stop)
+
+        def broken(*args):
+            raise ValueError("bad task id")
+
+        self.patch(recovery, "_rebuild", broken)
+        message = str(self.assertRaises(state.RecoveryError, second.slave.recover))
+        runDir = second.slave.checkpointer.runDir(FRAMEWORK_ID, "t1", self.first.container("t1"))
+        self.assertIn(runDir, message)
+        self.assertIn("bad task id", message)
+        self.assertIn(os.path.join(self.workDir, "meta", "slaves", "latest"), message)
+        self.assertTrue(second.slave.recovering)
+        second.connect()
+        second.reactor.advance(120)
+        self.assertEqual(second.toMaster(), [])
+
+    def test_launcherFails(self) -> None:
+        """
+        If the launcher cannot recover the containers, recovery fails and
+        the slave does not register.
+        """
+        self.first.slave.stop()
+        second = Process(self.workDir)
+        self.addCleanup(second.slave.stop)
+
+        def broken(containers):
+            raise RuntimeError("no cgroups")
+
+        self.patch(second.launcher, "recover", broken)
+        self.failureResultOf(second.slave.recover(), RuntimeError)
+        self.assertTrue(second.slave.recovering)
+        second.connect()
+        second.reactor.advance(120)
+        self.assertEqual(second.toMaster(), [])
+
+    def test_corruptCheckpoint(self) -> None:
+        """
+        An unreadable checkpoint is a L{state.RecoveryError} naming it and
+        saying how to start afresh.
+        """
+        path = os.path.join(self.workDir, "meta", "slaves", SLAVE_ID, "slave.info")
+        with open(path, "wb") as f:
+            f.write(b"\xff\xff\xff")
+        info = SlaveInfo(hostname="host1", resources=Resources.parse("cpus:2").toProto())
+        error = self.assertRaises(state.RecoveryError, recovery.load, self.workDir, BOOT, info)
+        self.assertIn(path, str(error))
+        self.assertIn(
+            f"remove {os.path.join(self.workDir, 'meta', 'slaves', 'latest')}", str(error)
+        )
 
     def test_notCheckpointing(self) -> None:
         """

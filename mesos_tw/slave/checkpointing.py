@@ -29,6 +29,7 @@ class Checkpointing:
     info: SlaveInfo
     boot: str
     frameworks: dict[str, Framework]
+    recovering: bool
     _recovery: dict[ExecutorBase, Deferred[None]]
     _checkpointer: state.Checkpointer | None
 
@@ -39,8 +40,10 @@ class Checkpointing:
 
         @param found: the checkpoints, as L{recovery.load} read them; read
             now if not given.
-        @raise state.RecoveryError: if they cannot be used.
+        @raise state.RecoveryError: if they cannot be used; the slave then
+            stays recovering, so that it does not register.
         """
+        self.recovering = True
         if found is None and self.workDir is not None:
             found = recovery.load(self.workDir, self.boot, self.info)
         return recovery.recover(self, found)

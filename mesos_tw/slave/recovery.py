@@ -8,14 +8,19 @@ checkpointing frameworks, their executors and tasks, and the status update
 streams; the launcher takes back the containers still running and destroys
 the others.  With C{--recover=reconnect} it then waits, up to
 C{--executor-reregistration-timeout}, for each framework executor still
-running to re-register; with C{--recover=cleanup} it kills them.  Executors
-that died meanwhile (or do not come back) end their tasks TASK_LOST.  Only
-then does the slave re-register with the master, under the same id, and
-resend the updates not yet acknowledged.
+running to re-register; with C{--recover=cleanup} it kills them and waits
+for them to end (then the slave exits, without registering: see
+L{mesos_tw.slave.tap}).  Executors that died meanwhile (or do not come back)
+end their tasks TASK_LOST.  Only then does the slave re-register with the
+master, under the same id, and resend the updates not yet acknowledged.
+
+Recovery errors are fatal, as with Mesos's C{--strict}: a slave whose
+recovery fails does not register.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from twisted.internet.defer import Deferred, DeferredList, maybeDeferred, succeed
@@ -57,15 +62,32 @@ def checkCompatible(previous: SlaveInfo, current: SlaveInfo) -> None:
         )
 
 
+def startAfresh(workDir: str) -> str:
+    """
+    What an operator does to give up the checkpoints under C{workDir}, and
+    what it costs.
+    """
+    latest = os.path.join(state.metaDirectory(workDir), "slaves", "latest")
+    return (
+        f"to start as a new slave instead, remove {latest} and restart the "
+        "slave: it then destroys the containers left, and their tasks are lost"
+    )
+
+
 def load(workDir: str, boot: str, info: SlaveInfo) -> state.SlaveState | None:
     """
     The checkpoints under C{workDir} that a slave described by C{info}
     recovers, if any.
 
     @raise state.RecoveryError: if they cannot be read or belong to a
-        different slave.
+        different slave, saying what to do.
     """
-    found = state.recover(workDir, boot)
+    try:
+        found = state.recover(workDir, boot)
+    except state.RecoveryError as e:
+        raise state.RecoveryError(
+            f"{e}; repair or restore it, or {startAfresh(workDir)}"
+        ) from e
     if found is not None:
         checkCompatible(found.info, info)
     return found
@@ -77,7 +99,11 @@ def recover(slave: Slave, found: state.SlaveState | None) -> Deferred[None]:
     with nothing found, the launcher still destroys the containers left.
 
     @return: a L{Deferred} that fires once every recovered executor has
-        re-registered or ended.
+        re-registered or ended (with C{--recover=cleanup}: once every one
+        has ended); it fails if recovery fails, and the slave then stays
+        recovering (unregistered).
+    @raise state.RecoveryError: if a checkpointed run cannot be rebuilt,
+        naming it.
     """
     slave.recovering = True
     executors: list[ExecutorBase] = []
@@ -87,7 +113,7 @@ def recover(slave: Slave, found: state.SlaveState | None) -> Deferred[None]:
         for recorded in found.frameworks.values():
             framework = Framework(recorded.id, recorded.info)
             for executorId, run in recorded.executors.items():
-                executor = _rebuild(slave, framework, executorId, run)
+                executor = _rebuildOrExplain(slave, framework, executorId, run)
                 if executor is not None:
                     framework.executors[executorId] = executor
                     executors.append(executor)
@@ -113,12 +139,11 @@ def recover(slave: Slave, found: state.SlaveState | None) -> Deferred[None]:
         recovering = maybeDeferred(slave.launcher.recover, containers)
     recovering.addCallback(_resume, slave, executors)
 
-    def done(result: object) -> object:
+    def done(result: object) -> None:
         slave.recovering = False
         slave.recovered()
-        return result
 
-    return recovering.addBoth(done)
+    return recovering.addCallback(done)
 
 
 def _resume(running: set, slave: Slave, executors: list[ExecutorBase]) -> Deferred:
@@ -131,11 +156,35 @@ def _resume(running: set, slave: Slave, executors: list[ExecutorBase]) -> Deferr
                 TaskStatus.REASON_SLAVE_RESTARTED,
                 "The slave restarted with --recover=cleanup, which kills executors",
             )
-            continue
-        executor.recover()
-        if isinstance(executor, Executor) and executor.state != TERMINATED:
+        else:
+            executor.recover()
+            if not isinstance(executor, Executor):
+                continue
+        if executor.state != TERMINATED:
             waiting.append(slave.awaitReregistration(executor))
     return DeferredList(waiting)
+
+
+def _rebuildOrExplain(
+    slave: Slave, framework: Framework, executorId: str, run: state.RunState
+) -> ExecutorBase | None:
+    """
+    L{_rebuild}, its errors turned into a L{state.RecoveryError} naming the
+    run's checkpoint directory.
+    """
+    try:
+        return _rebuild(slave, framework, executorId, run)
+    except Exception as e:
+        where = (
+            slave.checkpointer.runDir(framework.id, executorId, run.containerId)
+            if slave.checkpointer is not None
+            else f"run {run.containerId} of executor {executorId}"
+        )
+        raise state.RecoveryError(
+            f"cannot recover executor {executorId} of framework {framework.id} "
+            f"from {where}: {e}; repair or restore it, or "
+            f"{startAfresh(slave.workDir or 'WORK_DIR')}"
+        ) from e
 
 
 def _rebuild(

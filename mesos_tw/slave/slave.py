@@ -89,7 +89,8 @@ class Slave(Checkpointing):
             default.
         @param recover: what L{recover} does with the executors of
             checkpointing frameworks left by the previous slave process:
-            C{"reconnect"} or C{"cleanup"} (kill them).
+            C{"reconnect"} or C{"cleanup"} (kill them; the slave then never
+            registers).
         @param boot: this boot's id (read from the kernel by default).
         """
         self.info = info
@@ -183,6 +184,9 @@ class Slave(Checkpointing):
     def _register(self) -> None:
         self._retry = None
         if self.master is None or self.registered or self.recovering:
+            return
+        if self.recoverMode == constants.RECOVER_CLEANUP:
+            # It only kills what the previous slave process left, then exits.
             return
         info = SlaveInfo()
         info.CopyFrom(self.info)

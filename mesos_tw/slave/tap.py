@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Callable
 
 from twisted.application.service import IService, MultiService, Service
 from twisted.internet.defer import Deferred, maybeDeferred
-from twisted.logger import Logger
+from twisted.logger import Logger, LogLevel
 from twisted.python import usage
+from twisted.python.failure import Failure
 from twisted.web.server import Site
 
 from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
 from mesos_tw.leader.factory import masterSpec
+from mesos_tw.master.service import exitProcess
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.tls import (
@@ -176,7 +179,9 @@ class Options(usage.Options):
         ["recover", None, constants.RECOVER_RECONNECT,
          "What to do at start with the executors of checkpointing frameworks "
          "that outlived the previous slave process: 'reconnect' (take them "
-         "back) or 'cleanup' (kill them; their tasks are lost).", recoverMode],
+         "back) or 'cleanup' (kill them, their tasks are lost, and exit "
+         "without registering: for incompatible upgrades; then start the "
+         "slave again without --recover=cleanup).", recoverMode],
         ["executor-reregistration-timeout", None,
          constants.EXECUTOR_REREGISTRATION_TIMEOUT,
          "Seconds recovered executors have to re-register before they are "
@@ -242,11 +247,19 @@ class Options(usage.Options):
             raise usage.UsageError(f"cannot recover: {e}")
 
 
+#: How a slave ends its process: C{exit(reason, status)}.
+Exit = Callable[[str, int], object]
+
+
 class SlaveService(Service):
     """
     Runs a L{Slave}: it learns its port from the listener, says how it
-    isolates containers, reports their usage, and stops its timers when the
-    service stops.
+    isolates containers, recovers what the previous slave process left,
+    reports the containers' usage, and stops its timers when the service
+    stops.
+
+    A slave whose recovery fails exits (status 1), as does one started with
+    C{--recover=cleanup} once the cleanup is done (status 0).
     """
 
     _log = Logger()
@@ -259,12 +272,16 @@ class SlaveService(Service):
         warning: str | None = None,
         reporter: UsageReporter | None = None,
         recovered: state.SlaveState | None = None,
+        exit: Exit = lambda reason, status: None,
     ) -> None:
         """
         @param recovered: the checkpoints to recover, as read by
             L{recovery.load}; read at start if not given.
+        @param exit: ends the slave's process, called as C{exit(reason,
+            status)}.
         """
         self.recovered = recovered
+        self._exit = exit
         self.slave = slave
         self.listener = listener
         self.isolation = isolation
@@ -285,9 +302,43 @@ class SlaveService(Service):
             self._log.warn("{isolationWarning}", isolationWarning=self.warning)
         if self.reporter is not None:
             self.reporter.start()
-        maybeDeferred(self.slave.recover, self.recovered).addErrback(
-            lambda f: self._log.failure("Slave recovery failed", f)
+        recovering = maybeDeferred(self.slave.recover, self.recovered)
+        recovering.addCallbacks(self._recoveryDone, self._recoveryFailed)
+
+    def _recoveryDone(self, _: object) -> None:
+        """
+        With C{--recover=cleanup}, the slave's work is done once recovery
+        is: exit.
+        """
+        if not self.running or self.slave.recoverMode != constants.RECOVER_CLEANUP:
+            return
+        self._log.warn(
+            "Cleanup done: the executors the previous slave process left are "
+            "killed and their tasks lost. Exiting: restart this slave without "
+            "--recover=cleanup to register again (it then reports those tasks)"
         )
+        self._exit("cleanup done", 0)
+
+    def _recoveryFailed(self, failure: Failure) -> None:
+        """
+        Recovery errors are fatal (Mesos's C{--strict}): say what failed
+        and what to do, then exit.
+        """
+        if not self.running:
+            return
+        if failure.check(state.RecoveryError):
+            why = failure.getErrorMessage()
+        else:
+            self._log.failure("Slave recovery failed", failure, level=LogLevel.error)
+            why = (
+                f"{failure.getErrorMessage()}; restart the slave once the cause is "
+                f"fixed (the executors left keep running meanwhile), or "
+                f"{recovery.startAfresh(self.slave.workDir or 'WORK_DIR')}"
+            )
+        self._log.critical(
+            "Slave recovery failed: {why}. Exiting with status 1", why=why
+        )
+        self._exit(f"recovery failed: {why}", 1)
 
     def stopService(self) -> Deferred[None]:
         """
@@ -320,6 +371,7 @@ def makeService(
     reactor=None,
     stopReactor: bool = True,
     launcher: ILauncher | None = None,
+    exit: Exit | None = None,
 ) -> IService:
     """
     The slave's service tree: the slave, its link to the master and its
@@ -330,6 +382,11 @@ def makeService(
     @param launcher: what starts containers; by default the launcher of
         C{--isolation} (a L{LinuxLauncher}, or a L{PosixLauncher}) on
         C{reactor}.
+    @param exit: called as C{exit(reason, status)} when the slave must end
+        (its recovery failed, or C{--recover=cleanup} is done).  By default,
+        with C{stopReactor}, the process exits with C{status} once the
+        reactor has stopped (as a master does: L{exitProcess}); without,
+        only this slave's services stop.
     """
     if reactor is None:
         from twisted.internet import reactor
@@ -357,6 +414,14 @@ def makeService(
         top.stopService()
         if stopReactor and reactor.running:
             reactor.stop()
+
+    if exit is None:
+        if stopReactor:
+            def exit(reason: str, status: int) -> None:
+                exitProcess(reactor, status)(reason)
+        else:
+            def exit(reason: str, status: int) -> None:
+                top.stopService()
 
     slave = Slave(
         info,
@@ -387,6 +452,7 @@ def makeService(
         slave, listener, isolators, options.get("isolation-warning"),
         UsageReporter(slave, reactor, options.get("usage-report-interval", USAGE_REPORT_INTERVAL)),
         options.get("recovered"),
+        exit,
     ).setServiceParent(top)
     link = makeMasterLink(
         options["master"], slave, credentials, reactor, options["max-frame-size"],
