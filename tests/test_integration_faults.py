@@ -18,11 +18,13 @@ import sys
 
 from twisted.internet import reactor
 from twisted.internet.defer import inlineCallbacks
+from twisted.internet.error import ProcessDone
 from twisted.internet.protocol import ProcessProtocol
 
 import tests.test_integration_tasks as offerLoop
 from mesos_tw import mesos_pb2
 from mesos_tw.mesos_pb2 import TaskStatus
+from mesos_tw.resources import Resources
 from mesos_tw.slave.containerizer.cgroups import Cgroups
 from mesos_tw.testing.daemons import TwistdCluster, waitFor
 from mesos_tw.testing.journaled import readJournal
@@ -83,19 +85,67 @@ class FaultTestCase(CgroupCleanup, offerLoop.ClusterTestCase):
         ))
         return os.path.realpath(latest)
 
-    def killContainer(self, executorId: str, index: int = 0) -> None:
+    def cgroupOf(self, executorId: str, index: int = 0) -> str:
         """
-        SIGKILL every process of the container of C{executorId}.
+        The cgroup that tracks the processes of the latest container of
+        C{executorId}.
         """
         containerId = os.path.basename(self.sandbox(executorId, index))
         cgroups = Cgroups(HOST.layout, self.root)
         tracker = "freezer" if cgroups.version == 1 else ""
-        with open(os.path.join(cgroups.directory(tracker, containerId), "cgroup.procs")) as f:
+        return cgroups.directory(tracker, containerId)
+
+    def killContainer(self, executorId: str, index: int = 0) -> None:
+        """
+        SIGKILL every process of the container of C{executorId}.
+        """
+        with open(os.path.join(self.cgroupOf(executorId, index), "cgroup.procs")) as f:
             for pid in f.read().split():
                 try:
                     os.kill(int(pid), signal.SIGKILL)
                 except ProcessLookupError:
                     pass
+
+    @inlineCallbacks
+    def liveCgroup(self, executorId: str, index: int = 0):
+        """
+        The tracking cgroup of the latest container of C{executorId}, once
+        it holds processes.
+        """
+        path = self.cgroupOf(executorId, index)
+
+        def populated() -> bool:
+            with open(os.path.join(path, "cgroup.procs")) as f:
+                return bool(f.read().split())
+
+        yield waitFor(reactor, populated, 30, what=f"processes in {path}")
+        return path
+
+    def waitForCgroupGone(self, path: str):
+        """
+        Wait until the container cgroup C{path} is removed, which it can
+        only be once no process is left in it.
+        """
+
+        def details() -> str:
+            try:
+                with open(os.path.join(path, "cgroup.procs")) as f:
+                    procs = f.read().split()
+            except OSError as e:
+                procs = [str(e)]
+            return f"processes in {path}: {procs}\n{self.cluster.logs()}"
+
+        return waitFor(
+            reactor, lambda: not os.path.exists(path), 30,
+            what=f"{path} removed", details=details,
+        )
+
+    def slaveResources(self, index: int = 0) -> Resources:
+        """
+        What C{--resources} gives slave C{index}.
+        """
+        args = self.cluster.slaves[index].args
+        return Resources.parse(args[args.index("--resources") + 1])
 
     def waitForState(self, scheduler, taskId, state, what=None):
         return self.wait(
@@ -195,10 +245,10 @@ class SlaveRecoveryTests(FaultTestCase):
         """
         Executors and command tasks that died while the slave was down end
         their tasks TASK_LOST with REASON_EXECUTOR_REREGISTRATION_TIMEOUT,
-        and their resources are offered again.
+        and the slave's whole resources are offered again.
         """
         scheduler = RecordingScheduler()
-        yield self.start(
+        _, offers = yield self.start(
             scheduler,
             lambda o: offerLoop.commandTask(o, "sleeper", "sleep 600"),
             lambda o: holdTask(o, "held"),
@@ -215,29 +265,59 @@ class SlaveRecoveryTests(FaultTestCase):
             yield self.waitForState(scheduler, taskId, LOST)
             [status] = [s for s in scheduler.updates(taskId) if s.state == LOST]
             self.assertEqual(status.reason, TaskStatus.REASON_EXECUTOR_REREGISTRATION_TIMEOUT)
+        state = yield self.cluster.state()
+        [slave] = [s for s in state["slaves"] if s["id"] == offers[0].slave_id.value]
+        total = slave["resources"]
+
+        def held() -> Resources:
+            """
+            The resources of the offers made since the restart and not
+            rescinded (the scheduler keeps them all).
+            """
+            kept = {}
+            for _, made in scheduler.named("resourceOffers")[offered:]:
+                for offer in made:
+                    kept[offer.id.value] = Resources.fromProto(offer.resources)
+            for _, offerId in scheduler.named("offerRescinded"):
+                kept.pop(offerId.value, None)
+            return sum(kept.values(), Resources())
+
         yield waitFor(
-            reactor,
-            lambda: len(scheduler.named("resourceOffers")) > offered,
-            60, what="an offer after recovery",
+            reactor, lambda: held().toJSON() == total, 60,
+            what=f"offers of the whole slave ({total})",
+            details=lambda: f"offered {held()}\n{self.cluster.logs()}",
         )
-        [offer] = scheduler.named("resourceOffers")[-1][1]
-        self.assertIn("cpus", [r.name for r in offer.resources])
+        self.assertTrue(held().contains(self.slaveResources()), held())
 
     @inlineCallbacks
     def test_cleanup(self):
         """
         With C{--recover=cleanup} the restarted slave kills what the previous
-        one left: the tasks are lost with REASON_SLAVE_RESTARTED.
+        one left and exits (status 0) without registering; started again
+        normally, it re-registers under its id and reports the tasks lost
+        with REASON_SLAVE_RESTARTED.
         """
         scheduler = RecordingScheduler()
-        yield self.start(
+        _, offers = yield self.start(
             scheduler,
             lambda o: offerLoop.commandTask(o, "sleeper", "sleep 600"),
             lambda o: holdTask(o, "held"),
         )
         for taskId in ("sleeper", "held"):
             yield self.waitForState(scheduler, taskId, RUNNING)
+        cgroups = []
+        for executorId in ("sleeper", "echo"):
+            cgroups.append((yield self.liveCgroup(executorId)))
+        slave = self.cluster.slaves[0]
         yield self.restartSlave(flags=["--recover", "cleanup"])
+        ended = yield self.wait(slave.ended, "the cleaning slave to exit")
+        self.assertIsInstance(ended, ProcessDone, slave.log())
+        self.assertIn("restart this slave without --recover=cleanup", slave.log())
+        for path in cgroups:
+            self.assertFalse(os.path.exists(path), path)
+        self.assertEqual([s.state for s in scheduler.updates("held")][-1], RUNNING)
+        slave.start()
+        yield self.slaveActive(offers[0].slave_id.value)
         for taskId in ("sleeper", "held"):
             yield self.waitForState(scheduler, taskId, LOST)
             [status] = [s for s in scheduler.updates(taskId) if s.state == LOST]
@@ -420,7 +500,8 @@ class SchedulerFailoverTests(FaultTestCase):
     def test_killedPastTimeout(self):
         """
         Once the failover timeout has passed, the framework is removed and
-        its tasks killed; a scheduler coming back with its id gets an error.
+        its tasks killed (their processes are gone); a scheduler coming back
+        with its id gets an error.
         """
         journal = os.path.abspath(self.mktemp())
         flags = ["--tasks", "2", "--min-seconds", "600", "--max-seconds", "600",
@@ -429,6 +510,9 @@ class SchedulerFailoverTests(FaultTestCase):
         yield waitFor(
             reactor, lambda: len(readJournal(journal).states) == 2, 60, what="the tasks",
         )
+        cgroups = []
+        for taskId in readJournal(journal).launched:
+            cgroups.append((yield self.liveCgroup(taskId)))
         process.signalProcess("KILL")
         yield ended
         frameworkId = readJournal(journal).frameworkId
@@ -443,6 +527,8 @@ class SchedulerFailoverTests(FaultTestCase):
         for taskId in readJournal(journal).launched:
             task = yield self.masterTask(taskId)
             self.assertEqual(task["state"], "TASK_KILLED")
+        for path in cgroups:
+            yield self.waitForCgroupGone(path)
         process, ended = self.spawnScheduler(journal, *flags)
         code = yield self.wait(ended, "the refused scheduler")
         result = readJournal(journal)
