@@ -415,13 +415,14 @@ def makeService(
         if stopReactor and reactor.running:
             reactor.stop()
 
+    def endProcess(reason: str, status: int) -> None:
+        exitProcess(reactor, status)(reason)
+
+    def stopServices(reason: str, status: int) -> None:
+        top.stopService()
+
     if exit is None:
-        if stopReactor:
-            def exit(reason: str, status: int) -> None:
-                exitProcess(reactor, status)(reason)
-        else:
-            def exit(reason: str, status: int) -> None:
-                top.stopService()
+        exit = endProcess if stopReactor else stopServices
 
     slave = Slave(
         info,
