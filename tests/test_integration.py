@@ -90,6 +90,32 @@ class DiagnosticsTests(TestCase):
         self.assertTrue(master.running)
 
 
+class ShutdownTests(TestCase):
+    """
+    A daemon stops on SIGTERM.
+    """
+
+    @inlineCallbacks
+    def test_sigterm(self):
+        """
+        On SIGTERM a daemon logs it, stops and ends by that signal, as
+        twistd does.
+        """
+        base = os.path.abspath(self.mktemp())
+        certs = makeCluster(base)
+        master = Daemon(
+            reactor, os.path.join(base, "master"), "mesos-master",
+            ["--ip", "127.0.0.1", "--port", str(freePort()), "--tls-dir", certs.master],
+        )
+        master.start()
+        self.addCleanup(master.stop)
+        yield waitFor(reactor, lambda: "starting on" in master.log(), what="the master")
+        reason = yield master.signal(signal.SIGTERM)
+        self.assertEqual(reason.signal, signal.SIGTERM, master.log())
+        self.assertIn("Received SIGTERM, shutting down.", master.log())
+        self.assertIn("Server Shut Down.", master.log())
+
+
 class RegistrationTests(TestCase):
     """
     Slaves register with a real master, and come back when it restarts.

@@ -5,14 +5,14 @@ The service that runs a master: alone, it serves at once; with ZooKeeper
 redirects as a standby, and serves only once elected and recovered from
 the registry. A master that loses its ZooKeeper session, its candidacy or
 its leadership, or whose registry fails, exits with a non-zero status
-(Mesos masters "commit suicide") so that its supervisor restarts it as a
-standby: a master keeps state only while it leads.
+(Mesos masters "commit suicide"; see L{mesos_tw.daemon.exitProcess}) so
+that its supervisor restarts it as a standby: a master keeps state only
+while it leads. A lone master with a registry in its work directory
+recovers it before it serves.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any, Callable
 
 from twisted.application.service import Service
@@ -32,30 +32,6 @@ from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.zk.group import Group
 
 _log = Logger()
-
-
-def exitProcess(reactor: Any, status: int = 1, grace: float = 10.0) -> Callable[[str], None]:
-    """
-    What a daemon's master does when it must exit: stop the reactor (the
-    services stop, the ZooKeeper session closes), then end the process
-    with C{status}; if stopping takes more than C{grace} seconds, end it
-    anyway.
-    """
-
-    def exit(reason: str) -> None:
-        def now() -> None:
-            os._exit(status)
-
-        timer = threading.Timer(grace, now)
-        timer.daemon = True
-        timer.start()
-        reactor.addSystemEventTrigger("after", "shutdown", now)
-        if reactor.running:
-            reactor.stop()
-        else:
-            reactor.callWhenRunning(reactor.stop)
-
-    return exit
 
 
 class ZooKeeperLeadership:

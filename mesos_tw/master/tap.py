@@ -31,7 +31,8 @@ from mesos_tw.master.http import makeRoot
 from mesos_tw.interfaces import IZooKeeperClient
 from mesos_tw.master.master import Master
 from mesos_tw.master.registrar import FileStore, Registrar, ZooKeeperStore
-from mesos_tw.master.service import MasterService, ZooKeeperLeadership, exitProcess
+from mesos_tw.daemon import ShutdownSignals, exitProcess
+from mesos_tw.master.service import MasterService, ZooKeeperLeadership
 from mesos_tw.master.standby import Leadership, StandbyGate
 from mesos_tw.mesos_pb2 import Address, MasterInfo
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE, MessageFactory
@@ -276,6 +277,7 @@ def makeService(
         master.connectionLost(connection, reason)
 
     top = MultiService()
+    ShutdownSignals(reactor).setServiceParent(top)
     wire = MessageFactory(gate, options["max-frame-size"], onLost=lost)
     factory = SniffingFactory(wire, Site(makeRoot(master, leadership=gate.leadership)))
     # A new leader takes every slave's connection at once: a short accept

@@ -19,7 +19,7 @@ from twisted.web.server import Site
 from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
 from mesos_tw.leader.factory import masterSpec
-from mesos_tw.master.service import exitProcess
+from mesos_tw.daemon import ShutdownSignals, exitProcess
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.tls import (
@@ -409,6 +409,7 @@ def makeService(
     else:
         isolators = ()
     top = MultiService()
+    ShutdownSignals(reactor).setServiceParent(top)
 
     def shutdown(why: str) -> None:
         top.stopService()
