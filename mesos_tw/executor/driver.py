@@ -31,6 +31,7 @@ from twisted.logger import Logger, globalLogBeginner, textFileLogObserver
 from twisted.python.failure import Failure
 
 from mesos_tw import mesos_pb2, messages_pb2 as msgs, tasks
+from mesos_tw.daemon import installShutdownHandlers
 from mesos_tw.executor import environment
 from mesos_tw.executor.executor import Executor
 from mesos_tw.mesos_pb2 import (
@@ -758,6 +759,8 @@ async def _runDriver(
 
     @raise SystemExit: with the process's exit code.
     """
+    # SIGTERM (the slave's kill) must not deadlock on the log observer.
+    installShutdownHandlers(reactor)
     name = os.path.basename(argv[0]) if argv else "executor"
     try:
         driver = ExecutorDriver(executor, reactor)
