@@ -258,6 +258,8 @@ async def run(reactor, args, count: int, sessionTimeout: float, base: str) -> di
                 MessageFactory(slave.dispatcher, onReady=slave.connected,
                                onLost=slave.disconnected),
                 reactor,
+                # As a real slave following ZooKeeper: the detector alone.
+                followRedirects=False,
             )
             link.startService()
             slaves.append(slave)

@@ -43,6 +43,21 @@ class PluginTests(TestCase):
         self.assertIn("no-such-flag", out.stdout + out.stderr)
 
 
+def startMaster(testCase: TestCase) -> Daemon:
+    """
+    Start a lone master daemon for C{testCase}, stopped after it.
+    """
+    base = os.path.abspath(testCase.mktemp())
+    certs = makeCluster(base)
+    master = Daemon(
+        reactor, os.path.join(base, "master"), "mesos-master",
+        ["--ip", "127.0.0.1", "--port", str(freePort()), "--tls-dir", certs.master],
+    )
+    master.start()
+    testCase.addCleanup(master.stop)
+    return master
+
+
 class DiagnosticsTests(TestCase):
     """
     What a test learns of a daemon that does not stop.
@@ -72,15 +87,8 @@ class DiagnosticsTests(TestCase):
         SIGUSR2 makes a test daemon write its threads' Python stacks to its
         log.
         """
-        base = os.path.abspath(self.mktemp())
-        certs = makeCluster(base)
-        master = Daemon(
-            reactor, os.path.join(base, "master"), "mesos-master",
-            ["--ip", "127.0.0.1", "--port", str(freePort()), "--tls-dir", certs.master],
-        )
-        master.start()
-        self.addCleanup(master.stop)
-        yield waitFor(reactor, lambda: "starting up" in master.log(), what="the master")
+        master = startMaster(self)
+        yield waitFor(reactor, lambda: "starting on" in master.log(), what="the master")
         master.process.signalProcess(signal.SIGUSR2)
         yield waitFor(
             reactor, lambda: "most recent call first" in master.log(200),
@@ -101,14 +109,7 @@ class ShutdownTests(TestCase):
         On SIGTERM a daemon logs it, stops and ends by that signal, as
         twistd does.
         """
-        base = os.path.abspath(self.mktemp())
-        certs = makeCluster(base)
-        master = Daemon(
-            reactor, os.path.join(base, "master"), "mesos-master",
-            ["--ip", "127.0.0.1", "--port", str(freePort()), "--tls-dir", certs.master],
-        )
-        master.start()
-        self.addCleanup(master.stop)
+        master = startMaster(self)
         yield waitFor(reactor, lambda: "starting on" in master.log(), what="the master")
         reason = yield master.signal(signal.SIGTERM)
         self.assertEqual(reason.signal, signal.SIGTERM, master.log())

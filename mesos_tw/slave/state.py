@@ -33,6 +33,7 @@ import attr
 from google.protobuf.message import DecodeError, Message
 
 from mesos_tw import messages_pb2 as msgs
+from mesos_tw.files import writeAll, writeAtomically
 from mesos_tw.mesos_pb2 import ExecutorInfo, FrameworkInfo, SlaveInfo, TaskInfo
 
 _LENGTH = struct.Struct(">I")
@@ -229,9 +230,9 @@ class Checkpointer:
         Checkpoint the slave itself: its info, this boot and its id.
         """
         os.makedirs(self.slaveDir, exist_ok=True)
-        _writeAtomically(os.path.join(self.slaveDir, "slave.info"), info.SerializeToString())
-        _writeAtomically(os.path.join(self.meta, "boot_id"), boot.encode())
-        _writeAtomically(
+        writeAtomically(os.path.join(self.slaveDir, "slave.info"), info.SerializeToString())
+        writeAtomically(os.path.join(self.meta, "boot_id"), boot.encode())
+        writeAtomically(
             os.path.join(self.meta, "slaves", "latest"), self.slaveId.encode()
         )
 
@@ -249,7 +250,7 @@ class Checkpointer:
     def framework(self, frameworkId: str, info: FrameworkInfo) -> None:
         directory = self.frameworkDir(frameworkId)
         os.makedirs(directory, exist_ok=True)
-        _writeAtomically(os.path.join(directory, "framework.info"), info.SerializeToString())
+        writeAtomically(os.path.join(directory, "framework.info"), info.SerializeToString())
 
     def run(
         self,
@@ -265,9 +266,9 @@ class Checkpointer:
         directory = self.runDir(frameworkId, executorId, containerId)
         os.makedirs(directory, exist_ok=True)
         if info is not None:
-            _writeAtomically(os.path.join(directory, "executor.info"), info.SerializeToString())
+            writeAtomically(os.path.join(directory, "executor.info"), info.SerializeToString())
         if secret:
-            _writeAtomically(os.path.join(directory, "secret"), secret.encode(), 0o600)
+            writeAtomically(os.path.join(directory, "secret"), secret.encode(), 0o600)
         runs = os.path.dirname(directory)
         temporary = os.path.join(runs, f".latest.{containerId}")
         if os.path.lexists(temporary):
@@ -278,7 +279,7 @@ class Checkpointer:
     def task(self, frameworkId: str, executorId: str, containerId: str, task: TaskInfo) -> None:
         directory = self.taskDir(frameworkId, executorId, containerId, task.task_id.value)
         os.makedirs(directory, exist_ok=True)
-        _writeAtomically(os.path.join(directory, "task.info"), task.SerializeToString())
+        writeAtomically(os.path.join(directory, "task.info"), task.SerializeToString())
 
     def record(
         self,
@@ -306,7 +307,7 @@ class Checkpointer:
         try:
             size = os.fstat(fd).st_size
             try:
-                _writeAll(fd, _LENGTH.pack(len(data)) + data)
+                writeAll(fd, _LENGTH.pack(len(data)) + data)
                 os.fsync(fd)
             except OSError as e:
                 try:
@@ -328,23 +329,6 @@ class Checkpointer:
 
     def removeFramework(self, frameworkId: str) -> None:
         shutil.rmtree(self.frameworkDir(frameworkId), ignore_errors=True)
-
-
-def _writeAll(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _writeAtomically(path: str, data: bytes, mode: int = 0o644) -> None:
-    temporary = f"{path}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        _writeAll(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(temporary, path)
 
 
 def _naming(error: OSError, path: str) -> OSError:
