@@ -43,6 +43,18 @@ MASTER_PEER = Peer("master", "master", "127.0.0.1:5050")
 
 
 
+
+def slaveOptions(tlsDir: str, workDir: str, *args: str) -> slaveTap.Options:
+    """
+    Slave options for a master at 127.0.0.1:5050, with one CPU and C{args}.
+    """
+    options = slaveTap.Options()
+    options.parseOptions(
+        ["--master", "127.0.0.1:5050", "--tls-dir", tlsDir, "--work-dir", workDir,
+         "--resources", "cpus:1"] + list(args)
+    )
+    return options
+
 class AbortableTransport(StringTransport):
     """
     A L{StringTransport} that tells aborting from closing.
@@ -741,12 +753,7 @@ class RuntimeOptionsTests(SynchronousTestCase):
         self.workDir = self.mktemp()
 
     def parse(self, *args: str) -> slaveTap.Options:
-        options = slaveTap.Options()
-        options.parseOptions(
-            ["--master", "127.0.0.1:5050", "--tls-dir", self.certs.slave,
-             "--work-dir", self.workDir, "--resources", "cpus:1"] + list(args)
-        )
-        return options
+        return slaveOptions(self.certs.slave, self.workDir, *args)
 
     def test_help(self) -> None:
         """
@@ -851,12 +858,7 @@ class RecoveryExitTests(SynchronousTestCase):
         self.patch(slaveTap.SlaveService, "_log", Logger(observer=self.events.append))
 
     def parse(self, *args: str) -> slaveTap.Options:
-        options = slaveTap.Options()
-        options.parseOptions(
-            ["--master", "127.0.0.1:5050", "--tls-dir", self.certs.slave,
-             "--work-dir", self.workDir, "--resources", "cpus:1"] + list(args)
-        )
-        return options
+        return slaveOptions(self.certs.slave, self.workDir, *args)
 
     def start(self, options: slaveTap.Options | None = None, **kwargs):
         """

@@ -30,6 +30,7 @@ from mesos_tw.slave.containerizer.isolation import LINUX_ISOLATION
 from mesos_tw.slave.containerizer.launchers import probeHost
 from mesos_tw.slave.http import makeRoot
 from mesos_tw.testing.certs import makeCluster
+from tests.test_slave import slaveOptions
 from tests.test_slave_runtime import (
     FRAMEWORK_ID,
     RuntimeTestCase,
@@ -289,12 +290,7 @@ class IsolationOptionsTests(SynchronousTestCase):
         self.workDir = self.mktemp()
 
     def parse(self, *args: str) -> slaveTap.Options:
-        options = slaveTap.Options()
-        options.parseOptions(
-            ["--master", "127.0.0.1:5050", "--tls-dir", self.certs.slave,
-             "--work-dir", self.workDir, "--resources", "cpus:1"] + list(args)
-        )
-        return options
+        return slaveOptions(self.certs.slave, self.workDir, *args)
 
     def service(self, *args: str):
         return slaveTap.makeService(self.parse(*args), MemoryReactorClock())
