@@ -210,6 +210,11 @@ class ZooKeeperStore:
 
         return d.addErrback(failed)
 
+    def close(self) -> None:
+        """
+        Nothing to release: the client is closed by its owner.
+        """
+
 
 class Registrar:
     """
@@ -266,6 +271,12 @@ class Registrar:
         d.addCallback(lambda _: self.registry.copy())  # type: ignore[union-attr]
         d.addErrback(self._failed)
         return d
+
+    def close(self) -> None:
+        """
+        Release the store (a lone master's work directory).
+        """
+        self.store.close()
 
     def apply(self, operation: Operation) -> Deferred[bool]:
         """

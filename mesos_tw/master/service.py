@@ -130,7 +130,7 @@ class MasterService(Service):
         self.master.stop()
         if self.zooKeeper is None:
             if self.master.registrar is not None:
-                self.master.registrar.store.close()
+                self.master.registrar.close()
             return succeed(None)
         client = self.zooKeeper.client
         if self.election is None:

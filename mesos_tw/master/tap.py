@@ -16,6 +16,7 @@ from twisted.python import usage
 from twisted.web.server import Site
 
 import mesos_tw
+from mesos_tw.daemon import ShutdownSignals, exitProcess
 from mesos_tw.master import constants
 from mesos_tw.master.allocator.options import (
     AllocatorOptions,
@@ -31,7 +32,6 @@ from mesos_tw.master.http import makeRoot
 from mesos_tw.interfaces import IZooKeeperClient
 from mesos_tw.master.master import Master
 from mesos_tw.master.registrar import FileStore, Registrar, ZooKeeperStore
-from mesos_tw.daemon import ShutdownSignals, exitProcess
 from mesos_tw.master.service import MasterService, ZooKeeperLeadership
 from mesos_tw.master.standby import Leadership, StandbyGate
 from mesos_tw.mesos_pb2 import Address, MasterInfo

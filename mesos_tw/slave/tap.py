@@ -16,10 +16,10 @@ from twisted.python import usage
 from twisted.python.failure import Failure
 from twisted.web.server import Site
 
+from mesos_tw.daemon import ShutdownSignals, exitProcess
 from mesos_tw.interfaces import ILauncher
 from mesos_tw.mesos_pb2 import SlaveInfo
 from mesos_tw.leader.factory import masterSpec
-from mesos_tw.daemon import ShutdownSignals, exitProcess
 from mesos_tw.protocol.framing import MAX_FRAME_SIZE
 from mesos_tw.protocol.listen import ListenerService
 from mesos_tw.protocol.tls import (
